@@ -91,11 +91,12 @@ const char *transport_default_get(const char *key);
 /* Is key declared by any loaded transport? */
 int transport_key_known(const char *key);
 
-/* Accept throttling: at most this many new connections per listener fd per
- * event-loop cycle (plain and layered, respectively). */
-extern int max_new_conns_per_cycle;
-extern int max_new_tls_conns_per_cycle;
-/* Layered handshakes not finished within this many ms are closed (0: off). */
-extern long long handshake_timeout_ms;
+/* Connections accepted but still in their transport handshake; they count
+ * towards maxclients. */
+int listener_handshakes_in_progress(void);
+
+/* Accept throttling and handshake timeout come from server.h:
+ * server.max_new_conns_per_cycle, server.max_new_tls_conns_per_cycle and
+ * server.tls_handshake_timeout (ms, 0 = none). */
 
 #endif
