@@ -1,0 +1,114 @@
+/*
+ * Command dispatch: lookup, the checks Redis makes before running a command
+ * (unknown command, arity, authentication), execution with statistics, and
+ * error statistics (INFO errorstats).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+
+/* "ERR unknown command 'foo', with args beginning with: 'a' 'b' " as Redis
+ * formats it: arguments are quoted until 128 bytes are used. */
+static void reply_unknown_command(client *c) {
+    kstr args = kstr_empty();
+    for (int i = 1; i < c->argc && kstr_len(args) < 128; i++) {
+        kstr a = c->argv[i]->ptr;
+        int room = 128 - (int)kstr_len(args);
+        args = kstr_catfmt(args, "'%.*s' ", room, a);
+    }
+    add_reply_errorf(c, "ERR unknown command '%.128s', with args beginning with: %s",
+                     (char *)c->argv[0]->ptr, args);
+    kstr_free(args);
+}
+
+int process_command(client *c) {
+    c->cmd = c->lastcmd = command_lookup(c->argv, c->argc);
+    if (!c->cmd) {
+        kcommand *parent = command_lookup_name(c->argv[0]->ptr);
+        if (parent && parent->subcommands && c->argc >= 2) {
+            kstr up = kstr_dup(c->argv[0]->ptr);
+            for (size_t i = 0; i < kstr_len(up); i++) up[i] = (char)toupper((unsigned char)up[i]);
+            add_reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.",
+                             (char *)c->argv[1]->ptr, up);
+            kstr_free(up);
+        } else if (parent && parent->subcommands) {
+            c->cmd = parent;
+            add_reply_error_arity(c);
+            c->cmd = NULL;
+        } else {
+            reply_unknown_command(c);
+        }
+        return C_OK;
+    }
+    kcommand *cmd = c->cmd;
+    if ((cmd->arity > 0 && cmd->arity != c->argc) || (c->argc < -cmd->arity)) {
+        cmd->rejected_calls++;
+        add_reply_error_arity(c);
+        return C_OK;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        cmd->rejected_calls++;
+        add_reply_error(c, "NOAUTH Authentication required.");
+        return C_OK;
+    }
+    call(c);
+    return C_OK;
+}
+
+void call(client *c) {
+    kcommand *cmd = c->cmd;
+    long long errors_before = server.stat_total_error_replies;
+    client *prev = server.current_client;
+    server.current_client = c;
+    c->flags |= CLIENT_EXECUTING;
+    long long start = ustime();
+    cmd->proc(c);
+    long long duration = ustime() - start;
+    c->flags &= ~CLIENT_EXECUTING;
+    server.current_client = prev;
+    /* The command may have been replaced (e.g. by a subcommand handler). */
+    cmd->calls++;
+    cmd->microseconds += duration;
+    if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
+    server.stat_numcommands++;
+    c->commands_processed++;
+}
+
+static uint64_t error_key_hash(const void *key) {
+    return dict_gen_hash(key, kstr_len((kstr)key));
+}
+static int error_key_equal(const void *a, const void *b) {
+    return kstr_len((kstr)a) == kstr_len((kstr)b) && memcmp(a, b, kstr_len((kstr)a)) == 0;
+}
+static void error_key_free(void *key) {
+    kstr_free(key);
+}
+static const dict_type error_dict_type = {error_key_hash, NULL, error_key_equal, error_key_free,
+                                          NULL};
+
+/* Errorstats keep at most this many distinct codes, as Redis does, so a
+ * client cannot grow the table without bound. */
+#define ERRORSTATS_MAX 128
+
+void stat_count_error(const char *err, size_t len) {
+    server.stat_total_error_replies++;
+    if (len && err[0] == '-') err++, len--;
+    size_t code_len = 0;
+    while (code_len < len && code_len < 128 && err[code_len] != ' ') code_len++;
+    if (!server.errors) server.errors = dict_create(&error_dict_type);
+    kstr code = kstr_new(err, code_len);
+    dict_entry *de = dict_find(server.errors, code);
+    if (de) {
+        de->v.u64++;
+        kstr_free(code);
+        return;
+    }
+    if (dict_size(server.errors) >= ERRORSTATS_MAX) {
+        kstr_free(code);
+        return;
+    }
+    de = dict_add_raw(server.errors, code, NULL);
+    de->v.u64 = 1;
+}
