@@ -75,6 +75,10 @@ void ae_wake(ae_loop *loop);
 /* User data slot (the owning thread's context). */
 void ae_set_data(ae_loop *loop, void *data);
 void *ae_get_data(ae_loop *loop);
+/* Slot reserved for the connection framework's per-loop state (conn.c: the
+ * has_pending list). Not for other users; ae_destroy() zfree()s it. */
+void ae_set_conn_state(ae_loop *loop, void *state);
+void *ae_get_conn_state(ae_loop *loop);
 
 /* Milliseconds / microseconds on the monotonic clock. */
 long long ae_mstime(void);

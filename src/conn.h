@@ -75,6 +75,12 @@ connection *conn_connect(ae_loop *loop, transport *base, void *base_ctx, transpo
                          void *layer_ctx, const char *host, const char *service,
                          conn_handler *on_connect, void *data, char *err, size_t errlen);
 
+/* Outgoing connections with a layer: replaces the name the layer verifies
+ * the peer against and sends as SNI (default: the host given to
+ * conn_connect; NULL: verify the certificate chain only). Only before the
+ * layer starts, i.e. right after conn_connect() returns. */
+void conn_set_peer_name(connection *c, const char *name);
+
 /* Reads into buf. KP_OK with *n > 0; KP_AGAIN (nothing now); KP_EOF; KP_ERR.
  * On KP_EOF/KP_ERR the state becomes CLOSED/ERROR. */
 kp_result conn_read(connection *c, void *buf, size_t len, size_t *n);
@@ -98,6 +104,8 @@ conn_state conn_get_state(connection *c);
 const char *conn_last_error(connection *c);
 /* Formats the remote (remote != 0) or local address into buf. */
 int conn_addr(connection *c, int remote, char *buf, size_t len);
+/* The socket fd of the base transport (CLIENT LIST fd=), -1 if none. */
+int conn_fd(connection *c);
 /* Is the peer on loopback or a unix socket (protected mode)? */
 int conn_is_local(connection *c);
 /* Transport stack name, e.g. "tcp", "unix", "openssl" (the top layer). */

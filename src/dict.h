@@ -25,7 +25,7 @@ typedef struct dict_entry {
 
 typedef struct dict_type {
     uint64_t (*hash)(const void *key);
-    void *(*key_dup)(const void *key);  /* NULL: store the pointer as given */
+    void *(*key_dup)(const void *key);                /* NULL: store the pointer as given */
     int (*key_compare)(const void *a, const void *b); /* non-zero when equal */
     void (*key_free)(void *key);
     void (*val_free)(void *val);
@@ -64,7 +64,9 @@ int dict_add(dict *d, void *key, void *val);
 /* Adds key with no value and returns the entry, or NULL with *existing set
  * when the key is present. */
 dict_entry *dict_add_raw(dict *d, void *key, dict_entry **existing);
-/* Sets key -> val (replacing and freeing the old value). 1 if added. */
+/* Sets key -> val (replacing and freeing the old value). 1 if added; 0 if
+ * the key existed, in which case key itself is not stored (the caller
+ * keeps ownership of it). */
 int dict_replace(dict *d, void *key, void *val);
 /* Removes key, freeing key and value. DICT_OK or DICT_ERR (absent). */
 int dict_delete(dict *d, const void *key);
@@ -73,6 +75,7 @@ dict_entry *dict_unlink(dict *d, const void *key);
 void dict_free_unlinked(dict *d, dict_entry *de);
 dict_entry *dict_find(dict *d, const void *key);
 void *dict_fetch_value(dict *d, const void *key);
+/* Stores val in de without freeing the previous value. */
 void dict_set_val(dict *d, dict_entry *de, void *val);
 dict_entry *dict_random_entry(dict *d);
 /* Fills up to count entries sampled from the table; returns how many. */

@@ -48,7 +48,8 @@ int process_command(client *c) {
         add_reply_error_arity(c);
         return C_OK;
     }
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+    /* As in Redis, removing requirepass at runtime lets every client in. */
+    if (server.requirepass && !c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         cmd->rejected_calls++;
         add_reply_error(c, "NOAUTH Authentication required.");
         return C_OK;

@@ -50,7 +50,8 @@ struct listener {
 };
 
 /* Called for every accepted connection once it is CONNECTED (after the TLS
- * handshake for layered listeners). The callee owns c. */
+ * handshake for layered listeners). The callee owns c. It runs outside any
+ * handler of c, so it may conn_move_to_loop() c to an I/O thread. */
 typedef void listener_accept_proc(connection *c);
 void listener_set_accept_proc(listener_accept_proc *proc);
 

@@ -20,6 +20,7 @@
 #include "dict.h"
 #include "kstr.h"
 #include "log.h"
+#include "resp.h"
 #include "zmalloc.h"
 
 #define KEYPORT_VERSION "0.1.0"
@@ -141,11 +142,15 @@ kobj *db_lookup_write(kdb *db, kobj *key);
 /* Like db_lookup_read but replies a null and returns NULL when absent, or
  * replies WRONGTYPE and returns NULL when type differs (type < 0: any). */
 kobj *db_lookup_read_or_reply(struct client *c, kobj *key, int type);
-/* Adds a new key (must not exist); takes a reference to val. */
+/* Adds a new key (must not exist); takes over the caller's reference to
+ * val (incr_ref first to keep one). The key bytes are copied. */
 void db_add(kdb *db, kobj *key, kobj *val);
-/* Replaces the value of an existing key; takes a reference to val. */
+/* Replaces the value of an existing key (its TTL stays); takes over the
+ * caller's reference to val and releases the old value. */
 void db_overwrite(kdb *db, kobj *key, kobj *val);
-/* Add or overwrite; keepttl keeps an existing TTL, else it is removed. */
+/* Add or overwrite; keepttl keeps an existing TTL, else it is removed.
+ * Takes its own reference to val (the caller keeps its reference), as
+ * Redis' setKey, and signals the key as modified. */
 void db_set_key(kdb *db, kobj *key, kobj *val, int keepttl);
 int db_delete(kdb *db, kobj *key); /* 1 if deleted */
 int db_exists(kdb *db, kobj *key);
@@ -185,6 +190,7 @@ void db_init(void);
 #define CLIENT_FAKE (1ULL << 8) /* no connection (AOF loading, tests) */
 #define CLIENT_EXECUTING (1ULL << 9)
 #define CLIENT_NO_TOUCH (1ULL << 10)
+#define CLIENT_WRITE_HANDLER (1ULL << 11) /* networking.c: a write handler is installed */
 
 #define PROTO_REQ_INLINE 1
 #define PROTO_REQ_MULTIBULK 2
@@ -220,12 +226,10 @@ typedef struct client {
     kstr user;            /* authenticated user name ("default") */
     int authenticated;
     uint64_t flags;       /* CLIENT_* */
-    kstr querybuf;
+    kstr querybuf;        /* unparsed input, NULL when none is pending */
     size_t qb_pos;        /* parsed prefix of querybuf */
     size_t querybuf_peak;
-    int reqtype;
-    long multibulklen;    /* remaining arguments of the current command */
-    long bulklen;         /* length of the bulk being read, -1 if none */
+    resp_parser parser;   /* request parser state (resp.h) */
     int argc;
     kobj **argv;
     int argv_cap;
@@ -254,10 +258,12 @@ typedef struct client {
 } client;
 
 /* Creates a client for an accepted (CONNECTED) connection, or a fake client
- * when conn is NULL. */
+ * when conn is NULL (not in server.clients; its replies stay in buf and the
+ * reply blocks, never written). */
 client *client_create(connection *conn);
-/* Frees now (the connection is closed). Not while the client is executing
- * a command: use client_free_async then. */
+/* Frees now (the connection is closed). A client executing a command is
+ * only closed and taken off the server's lists; its memory goes at the next
+ * before-sleep. */
 void client_free(client *c);
 /* Frees at the next before-sleep. */
 void client_free_async(client *c);
@@ -287,6 +293,9 @@ size_t client_output_memory(client *c);
 int client_check_output_limits_async(client *c);
 /* Finds a client by id, NULL if absent. */
 client *client_lookup_by_id(uint64_t id);
+/* Address of the peer (remote != 0) or local end as CLIENT LIST shows it:
+ * "ip:port", "[ipv6]:port" or "path:0"; empty for fake clients. */
+void client_addr_string(client *c, int remote, char *buf, size_t len);
 
 /* ---------- replies (reply.c) ---------- */
 
@@ -327,7 +336,9 @@ void *add_reply_deferred_len(client *c);
 void set_deferred_array_len(client *c, void *node, long n);
 void set_deferred_map_len(client *c, void *node, long n);
 void set_deferred_set_len(client *c, void *node, long n);
-/* Argument parsing that replies on error; return C_OK / C_ERR. */
+/* Argument parsing that replies on error; return C_OK / C_ERR. msg is the
+ * whole error ("ERR timeout is out of range"; one without an upper-case
+ * code gets "ERR " in front), NULL for Redis' default text. */
 int get_ll_from_obj_or_reply(client *c, kobj *o, long long *v, const char *msg);
 int get_long_from_obj_or_reply(client *c, kobj *o, long *v, const char *msg);
 int get_range_long_from_obj_or_reply(client *c, kobj *o, long min, long max, long *v,
@@ -406,6 +417,11 @@ void call(client *c);
 
 /* ---------- server ---------- */
 
+/* Values of enable-debug-command and enable-protected-configs. */
+#define PROTECTED_ACTION_ALLOWED_NO 0
+#define PROTECTED_ACTION_ALLOWED_YES 1
+#define PROTECTED_ACTION_ALLOWED_LOCAL 2 /* only from loopback / unix sockets */
+
 struct server {
     pid_t pid;
     ae_loop *el;
@@ -450,6 +466,7 @@ struct server {
     client_buffer_limit client_obuf_limits[CLIENT_TYPE_OBUF_COUNT];
     int hz;
     int config_hz;
+    int dynamic_hz; /* stored; hz does not adapt to the client count yet */
     int verbosity;
     char *logfile;
     int syslog_enabled;
@@ -467,10 +484,19 @@ struct server {
     unsigned long long maxmemory;
     char *dir;
     int latency_tracking;
-    int enable_debug_cmd;
+    int enable_debug_cmd; /* PROTECTED_ACTION_ALLOWED_* */
     int max_new_conns_per_cycle;
     int max_new_tls_conns_per_cycle;
     long long tls_handshake_timeout; /* ms */
+    int tls_replication;             /* stored: replication is a later issue */
+    int tls_cluster;                 /* stored: cluster is a later issue */
+    int enable_protected_configs;    /* PROTECTED_ACTION_ALLOWED_* */
+    /* Persistence directives, accepted for redis.conf compatibility and
+     * stored; persistence itself is a later issue. */
+    int appendonly;
+    char *dbfilename;
+    long long *save_params; /* pairs: seconds, changes */
+    int save_params_count;  /* number of pairs */
     /* statistics */
     long long stat_numcommands;
     long long stat_numconnections;
@@ -508,12 +534,23 @@ extern struct server server;
 
 /* Stops listeners, frees clients, removes the pid file and exits. */
 int prepare_for_shutdown(int flags);
+/* Startup, in main's order: defaults (creates the event loop), config, then
+ * the rest of the state sized from the config. */
+void server_init_state(void);
+void server_init(void);
+/* Loads tcp and unix when no loadtransport line did; called by the config
+ * loader right after the loadtransport lines. */
+void transports_autoload(void);
 void update_cached_time(void);
 /* Applies server.port/bindaddr/unixsocket/tls-port to the implicit
  * listeners (startup and CONFIG SET). Returns C_OK or C_ERR with err set. */
 int listeners_apply_shorthands(char *err, size_t errlen);
-/* INFO text for the given section ("default", "all", "server", ...). */
+/* INFO text for the given section ("default", "all", "server", ...), or
+ * for several sections separated by spaces ("server clients"). */
 kstr gen_info_string(kstr info, const char *section);
+/* CONFIG RESETSTAT: zeroes the statistics INFO reports (stats, command
+ * and error statistics, peak memory). */
+void stats_reset(void);
 /* Counts an error reply for INFO errorstats (code = first word). */
 void stat_count_error(const char *err, size_t len);
 

@@ -29,6 +29,9 @@ test-unit: $(UNIT_BIN) $(TRANSPORTS)
 tests/abi/%.so: tests/abi/%.c include/keyport/transport.h
 	$(call say,CC,$@)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(PLUGIN_LDFLAGS)
 
+# test-loader (a unit test) loads the fakes by path.
+test-unit: $(ABI_FAKES)
+
 test-abi: src/keyport-server $(ABI_FAKES) $(TRANSPORTS)
 	@tclsh tests/abi/run.tcl
 
@@ -41,6 +44,32 @@ test-tls: all
 	  if [ -f transports/$$t/keyport-$$t.so ]; then ./runtest --transport $$t --clients $(TEST_JOBS); \
 	  else echo "test-tls: $$t transport not built, skipped"; fi; done
 
+# ---- fuzzing (clang + libFuzzer) ----------------------------------------------
+# Each tests/fuzz/fuzz-NAME.c is a libFuzzer target with its own link rule
+# below (the target plus the few sources it needs). `make fuzz` runs every
+# target for FUZZ_SECONDS, starting from its committed seed corpus
+# tests/fuzz/seed-NAME (new inputs go to tests/tmp/fuzz-NAME). Crashes are written to tests/tmp/ and, once fixed,
+# become unit-test regression cases.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -Iinclude -Isrc
+FUZZ_TARGETS := $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_LINK = $(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lm
+
+tests/fuzz/fuzz-resp: tests/fuzz/fuzz-resp.c src/resp.c src/kstr.c src/zmalloc.c src/util.c
+	$(FUZZ_LINK)
+
+# The config parser reaches most of the server (listeners, transports).
+tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c $(filter-out src/main.c,$(SERVER_SRC))
+	$(FUZZ_LINK) -ldl -lpthread
+
+fuzz: $(FUZZ_TARGETS)
+	@set -e; for t in $(FUZZ_TARGETS); do n=$${t#tests/fuzz/}; \
+	  mkdir -p tests/tmp/$$n; echo "== $$t ($(FUZZ_SECONDS)s)"; \
+	  ./$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=tests/tmp/$$n- tests/tmp/$$n tests/fuzz/seed-$${n#fuzz-}; done
+
 tests-clean:
-	rm -f $(UNIT_BIN) tests/abi/*.so tests/abi/*.o tests/abi/*.d
+	rm -f $(UNIT_BIN) tests/abi/*.so tests/abi/*.o tests/abi/*.d $(FUZZ_TARGETS)
 	rm -rf tests/tmp

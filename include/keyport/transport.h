@@ -279,7 +279,10 @@ typedef struct kp_transport {
 
     /* Mandatory. Releases every resource priv holds (a base transport closes
      * its fd). Must not block; a layered transport may send a close alert
-     * through raw_write and ignore the outcome. Called exactly once. */
+     * through raw_write and ignore the outcome. Called exactly once for each
+     * priv that accept() returned KP_OK on, that connect() was called on
+     * (whatever it returned) or that conn_init() was called on (even when it
+     * failed); never after an accept() that did not return KP_OK. */
     void (*close)(kp_conn *c, void *priv);
 
     /* Optional. Text of the last error on this connection; owned by priv and
