@@ -39,18 +39,18 @@ enum info_section {
 };
 
 static const char *const section_names[SEC_COUNT] = {
-    "server",       "clients",    "memory",       "persistence", "stats",    "replication", "cpu",
-    "modules",      "commandstats", "errorstats", "latencystats", "cluster", "keyspace",    "tls"};
+    "server",  "clients",      "memory",     "persistence",  "stats",   "replication", "cpu",
+    "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace",    "tls"};
 
 static const char *const section_titles[SEC_COUNT] = {
-    "Server",       "Clients",    "Memory",       "Persistence", "Stats",    "Replication", "CPU",
-    "Modules",      "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace",    "TLS"};
+    "Server",  "Clients",      "Memory",     "Persistence",  "Stats",   "Replication", "CPU",
+    "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace",    "TLS"};
 
 #define SECTION_BIT(s) (1u << (s))
 #define DEFAULT_SECTIONS                                                                           \
-    (SECTION_BIT(SEC_SERVER) | SECTION_BIT(SEC_CLIENTS) | SECTION_BIT(SEC_MEMORY) |                 \
-     SECTION_BIT(SEC_PERSISTENCE) | SECTION_BIT(SEC_STATS) | SECTION_BIT(SEC_REPLICATION) |         \
-     SECTION_BIT(SEC_CPU) | SECTION_BIT(SEC_MODULES) | SECTION_BIT(SEC_ERRORSTATS) |                \
+    (SECTION_BIT(SEC_SERVER) | SECTION_BIT(SEC_CLIENTS) | SECTION_BIT(SEC_MEMORY) |                \
+     SECTION_BIT(SEC_PERSISTENCE) | SECTION_BIT(SEC_STATS) | SECTION_BIT(SEC_REPLICATION) |        \
+     SECTION_BIT(SEC_CPU) | SECTION_BIT(SEC_MODULES) | SECTION_BIT(SEC_ERRORSTATS) |               \
      SECTION_BIT(SEC_CLUSTER) | SECTION_BIT(SEC_KEYSPACE))
 #define ALL_SECTIONS ((1u << SEC_COUNT) - 1)
 
@@ -147,9 +147,10 @@ static kstr section_server(kstr info) {
 #else
                        0, 0, 0,
 #endif
-                       KP_ABI_MAJOR, KP_ABI_MINOR, (long long)getpid(), server.runid, server.port,
-                       ustime(), uptime, uptime / 86400, server.hz, server.config_hz,
-                       server.lruclock, server.executable ? server.executable : "",
+                       KP_ABI_MAJOR, KP_ABI_MINOR, (long long)getpid(), server.runid,
+                       server.port ? server.port : server.tls_port, ustime(), uptime,
+                       uptime / 86400, server.hz, server.config_hz, server.lruclock,
+                       server.executable ? server.executable : "",
                        server.configfile ? server.configfile : "");
     return cat_listeners(info);
 }
@@ -186,9 +187,8 @@ static kstr section_memory(kstr info) {
     if (used > server.stat_peak_memory) server.stat_peak_memory = used;
     size_t peak = server.stat_peak_memory;
     long pages = sysconf(_SC_PHYS_PAGES), pagesize = sysconf(_SC_PAGESIZE);
-    unsigned long long total = pages > 0 && pagesize > 0
-                                   ? (unsigned long long)pages * (unsigned long long)pagesize
-                                   : 0;
+    unsigned long long total =
+        pages > 0 && pagesize > 0 ? (unsigned long long)pages * (unsigned long long)pagesize : 0;
     info = kstr_catfmt(info, "used_memory:%zu\r\n", used);
     info = cat_human(info, "used_memory_human", used);
     info = kstr_catfmt(info, "used_memory_rss:%zu\r\n", rss);
@@ -264,45 +264,45 @@ static long long ops_per_sec(void) {
 }
 
 static kstr section_stats(kstr info) {
-    return kstr_catfmt(
-        info,
-        "total_connections_received:%lld\r\n"
-        "total_commands_processed:%lld\r\n"
-        "instantaneous_ops_per_sec:%lld\r\n"
-        "total_net_input_bytes:%lld\r\n"
-        "total_net_output_bytes:%lld\r\n"
-        "total_net_repl_input_bytes:0\r\n"
-        "total_net_repl_output_bytes:0\r\n"
-        "rejected_connections:%lld\r\n"
-        "sync_full:0\r\n"
-        "sync_partial_ok:0\r\n"
-        "sync_partial_err:0\r\n"
-        "expired_keys:%lld\r\n"
-        "expired_stale_perc:%.2f\r\n"
-        "evicted_keys:%lld\r\n"
-        "evicted_clients:0\r\n"
-        "keyspace_hits:%lld\r\n"
-        "keyspace_misses:%lld\r\n"
-        "pubsub_channels:0\r\n"
-        "pubsub_patterns:0\r\n"
-        "latest_fork_usec:0\r\n"
-        "total_forks:0\r\n"
-        "unexpected_error_replies:%lld\r\n"
-        "total_error_replies:%lld\r\n"
-        "total_reads_processed:%lld\r\n"
-        "total_writes_processed:%lld\r\n"
-        "io_threaded_reads_processed:0\r\n"
-        "io_threaded_writes_processed:0\r\n"
-        "client_query_buffer_limit_disconnections:%lld\r\n"
-        "client_output_buffer_limit_disconnections:%lld\r\n",
-        server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
-        server.stat_net_input_bytes, server.stat_net_output_bytes, server.stat_rejected_conn,
-        server.stat_expiredkeys, (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
-        server.stat_keyspace_hits, server.stat_keyspace_misses,
-        server.stat_unexpected_error_replies, server.stat_total_error_replies,
-        server.stat_total_reads_processed, server.stat_total_writes_processed,
-        server.stat_client_qbuf_limit_disconnections,
-        server.stat_client_outbuf_limit_disconnections);
+    return kstr_catfmt(info,
+                       "total_connections_received:%lld\r\n"
+                       "total_commands_processed:%lld\r\n"
+                       "instantaneous_ops_per_sec:%lld\r\n"
+                       "total_net_input_bytes:%lld\r\n"
+                       "total_net_output_bytes:%lld\r\n"
+                       "total_net_repl_input_bytes:0\r\n"
+                       "total_net_repl_output_bytes:0\r\n"
+                       "rejected_connections:%lld\r\n"
+                       "sync_full:0\r\n"
+                       "sync_partial_ok:0\r\n"
+                       "sync_partial_err:0\r\n"
+                       "expired_keys:%lld\r\n"
+                       "expired_stale_perc:%.2f\r\n"
+                       "evicted_keys:%lld\r\n"
+                       "evicted_clients:0\r\n"
+                       "keyspace_hits:%lld\r\n"
+                       "keyspace_misses:%lld\r\n"
+                       "pubsub_channels:0\r\n"
+                       "pubsub_patterns:0\r\n"
+                       "latest_fork_usec:0\r\n"
+                       "total_forks:0\r\n"
+                       "unexpected_error_replies:%lld\r\n"
+                       "total_error_replies:%lld\r\n"
+                       "total_reads_processed:%lld\r\n"
+                       "total_writes_processed:%lld\r\n"
+                       "io_threaded_reads_processed:0\r\n"
+                       "io_threaded_writes_processed:0\r\n"
+                       "client_query_buffer_limit_disconnections:%lld\r\n"
+                       "client_output_buffer_limit_disconnections:%lld\r\n",
+                       server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
+                       server.stat_net_input_bytes, server.stat_net_output_bytes,
+                       server.stat_rejected_conn, server.stat_expiredkeys,
+                       (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
+                       server.stat_keyspace_hits, server.stat_keyspace_misses,
+                       server.stat_unexpected_error_replies, server.stat_total_error_replies,
+                       server.stat_total_reads_processed, server.stat_total_writes_processed,
+                       server.stat_client_qbuf_limit_disconnections,
+                       server.stat_client_outbuf_limit_disconnections);
 }
 
 /* ---------- cpu ---------- */
