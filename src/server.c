@@ -99,8 +99,11 @@ void transports_autoload(void) {
     for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++) {
         if (transport_find(core[i])) continue;
         char err[1024];
+        /* Without tcp, port/bind cannot work: say why loudly. A missing
+         * unix plugin matters only when a unix socket is configured. */
         if (!transport_load(core[i], 0, NULL, err, sizeof(err)))
-            server_log(LL_VERBOSE, "Core transport '%s' not loaded: %s", core[i], err);
+            server_log(i == 0 ? LL_WARNING : LL_VERBOSE, "Core transport '%s' not loaded: %s",
+                       core[i], err);
     }
 }
 
