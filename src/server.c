@@ -149,7 +149,12 @@ void server_init(void) {
 int prepare_for_shutdown(int flags) {
     (void)flags;
     server_log(LL_WARNING, "User requested shutdown...");
-    while (server.clients_head) client_free(server.clients_head);
+    /* One pass: the client running SHUTDOWN is only detached by client_free
+     * and freed after the command returns. */
+    for (client *c = server.clients_head, *next; c; c = next) {
+        next = c->next;
+        client_free(c);
+    }
     while (listener_count() > 0) {
         listener *l = listener_at(0);
         listener_unregister(l);

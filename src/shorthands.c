@@ -112,7 +112,8 @@ int listeners_apply_shorthands(char *err, size_t errlen) {
 
     memset(&s, 0, sizeof(s));
     s.origin = LISTENER_PORT;
-    if (server.port > 0) {
+    /* As in Redis, `bind ""` (no address) means no TCP listener at all. */
+    if (server.port > 0 && server.bindaddr_count > 0) {
         s.transport = "tcp";
         snprintf(s.where, sizeof(s.where), "%d", server.port);
         s.binds = (const char *const *)server.bindaddr;
@@ -122,7 +123,7 @@ int listeners_apply_shorthands(char *err, size_t errlen) {
 
     memset(&s, 0, sizeof(s));
     s.origin = LISTENER_TLS_PORT;
-    if (server.tls_port > 0) {
+    if (server.tls_port > 0 && server.bindaddr_count > 0) {
         s.transport = tls_transport_name(err, errlen);
         if (!s.transport) return C_ERR;
         snprintf(s.where, sizeof(s.where), "%d", server.tls_port);
