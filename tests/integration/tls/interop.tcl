@@ -116,6 +116,19 @@ foreach transport {openssl gnutls} {
                 assert_no_match "*transport=$transport*" $out
                 assert_equal [r ping] PONG
             }
+
+            if {$v eq "1.2"} {
+                test "$transport server, TLS 1.2: a client's renegotiation is refused" {
+                    interop_have openssl
+                    # s_client renegotiates on a line "R" and stops at the
+                    # server's no_renegotiation alert.
+                    set out [interop_run [list openssl s_client -connect \
+                                              127.0.0.1:[srv tls_port] -CAfile [kp_tls_file ca] \
+                                              -tls1_2] "R\n"]
+                    assert_match "*RENEGOTIATING*no renegotiation*" $out
+                    assert_equal [r ping] PONG
+                }
+            }
         }
     }
 }
