@@ -122,6 +122,10 @@ const config_def config_table[] = {
             "10000", NULL,
             "Milliseconds a connection may spend in its transport handshake before it is "
             "closed (0: no limit)."),
+    NUM_CFG("tls-auto-reload-interval", CFG_INT, KP, tls_auto_reload_interval, CFG_W_INT, 0, 86400,
+            "0", NULL,
+            "Seconds between checks of every TLS listener's certificate, key, CA and DH files; "
+            "a listener whose files changed is reloaded atomically (0: never)."),
     BOOL_CFG("tls-replication", 0, tls_replication, "no", NULL,
              "Use TLS for replication links (stored: replication is a later issue)."),
     BOOL_CFG("tls-cluster", 0, tls_cluster, "no", NULL,

@@ -399,6 +399,12 @@ static void tls_emit(void *ud, const char *key, const char *value) {
 }
 
 static kstr section_tls(kstr info) {
+    info = kstr_catfmt(info,
+                       "tls_auto_reload_interval:%d\r\n"
+                       "tls_auto_reloads:%lld\r\n"
+                       "tls_auto_reload_failures:%lld\r\n",
+                       server.tls_auto_reload_interval, server.stat_tls_auto_reloads,
+                       server.stat_tls_auto_reload_failures);
     for (int i = 0; i < listener_count(); i++) {
         listener *l = listener_at(i);
         if (!l->layer) continue;

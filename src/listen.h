@@ -47,6 +47,7 @@ struct listener {
     long long rejected;
     long long handshakes_ok;
     long long handshakes_failed;
+    uint64_t files_sig; /* tls-auto-reload-interval: signature of the files in use */
 };
 
 /* Called for every accepted connection once it is CONNECTED (after the TLS

@@ -42,6 +42,7 @@ static int server_cron(ae_loop *loop, long long id, void *data) {
     update_cached_time();
     track_ops();
     clients_cron();
+    tls_auto_reload_cron();
     if (server.active_expire_enabled) active_expire_cycle(ACTIVE_EXPIRE_CYCLE_SLOW);
     if (server.activerehashing) db_rehash_cron();
     size_t used = zmalloc_used_memory();

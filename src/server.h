@@ -488,6 +488,10 @@ struct server {
     int max_new_conns_per_cycle;
     int max_new_tls_conns_per_cycle;
     long long tls_handshake_timeout; /* ms */
+    int tls_auto_reload_interval;    /* seconds between file checks, 0 = off */
+    long long tls_auto_reload_last;  /* ms of the last check */
+    long long stat_tls_auto_reloads;
+    long long stat_tls_auto_reload_failures;
     int tls_replication;             /* stored: replication is a later issue */
     int tls_cluster;                 /* stored: cluster is a later issue */
     int enable_protected_configs;    /* PROTECTED_ACTION_ALLOWED_* */
@@ -541,6 +545,9 @@ void server_init(void);
 /* Loads tcp and unix when no loadtransport line did; called by the config
  * loader right after the loadtransport lines. */
 void transports_autoload(void);
+/* tls-auto-reload-interval: reloads the contexts of listeners whose TLS
+ * files changed on disk since the last check. Called from the cron. */
+void tls_auto_reload_cron(void);
 void update_cached_time(void);
 /* Applies server.port/bindaddr/unixsocket/tls-port to the implicit
  * listeners (startup and CONFIG SET). Returns C_OK or C_ERR with err set. */
