@@ -3,41 +3,20 @@
  * (ID INFO LIST SETNAME GETNAME KILL NO-EVICT REPLY HELP), with Redis 7.0
  * replies and error texts.
  *
- * Users: only "default" exists until ACLs do. It needs the `requirepass`
- * password when one is set and accepts any password otherwise.
+ * Users, passwords and the NOAUTH rule are the ACL's (acl.h).
  */
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
+#include "blocked.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "server.h"
 
 /* Client type filter value that no client has yet (no replication). */
 #define CLIENT_TYPE_MASTER CLIENT_TYPE_OBUF_COUNT
-
-static int password_required(void) {
-    return server.requirepass != NULL && server.requirepass[0] != '\0';
-}
-
-/* Compares a guess with the password in time that depends only on the
- * guess' length, never on where the first difference is. */
-static int password_matches(const char *guess, size_t glen) {
-    const char *pw = server.requirepass;
-    size_t plen = strlen(pw);
-    unsigned diff = glen != plen;
-    for (size_t i = 0; i < glen; i++)
-        diff |= (unsigned char)guess[i] ^ (unsigned char)(plen ? pw[i % plen] : 0);
-    return diff == 0;
-}
-
-/* Checks username/password for the users that exist. Returns 1 when they
- * are valid (the client is then authenticated as that user). */
-static int authenticate(client *c, kobj *user, kobj *pass) {
-    if (kstr_len(user->ptr) != 7 || memcmp(user->ptr, "default", 7) != 0) return 0;
-    if (password_required() && !password_matches(pass->ptr, kstr_len(pass->ptr))) return 0;
-    c->authenticated = 1;
-    return 1;
-}
 
 static const char wrongpass_error[] =
     "WRONGPASS invalid username-password pair or user is disabled.";
@@ -71,6 +50,16 @@ static void ping_command(client *c) {
         add_reply_error_arity(c);
         return;
     }
+    /* RESP2 subscribed mode: PING answers in the shape of a message. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        add_reply_array_len(c, 2);
+        add_reply_bulk_cstr(c, "pong");
+        if (c->argc == 1)
+            add_reply_bulk_buf(c, "", 0);
+        else
+            add_reply_bulk(c, c->argv[1]);
+        return;
+    }
     if (c->argc == 1)
         add_reply_status_len(c, "PONG", 4);
     else
@@ -99,11 +88,11 @@ static void select_command(client *c) {
 }
 
 static void reset_command(client *c) {
+    pubsub_unsubscribe_all(c, 0);
+    multi_client_reset(c); /* queued commands and WATCHed keys (multi.c) */
     c->db = server.db ? &server.db[0] : NULL;
     c->resp = 2;
-    c->authenticated = !password_required();
-    kstr_free(c->user);
-    c->user = kstr_from("default");
+    acl_client_set_default(c);
     kstr_free(c->name);
     c->name = NULL;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_TOUCH);
@@ -120,7 +109,7 @@ static void auth_command(client *c) {
     kobj *user, *pass;
     kobj *dflt = NULL;
     if (c->argc == 2) {
-        if (!password_required()) {
+        if (acl_default_user_nopass()) {
             add_reply_error(c, "ERR AUTH <password> called without any password configured for "
                                "the default user. Are you sure your configuration is correct?");
             return;
@@ -132,7 +121,7 @@ static void auth_command(client *c) {
         user = c->argv[1];
         pass = c->argv[2];
     }
-    if (authenticate(c, user, pass))
+    if (acl_authenticate(c, user, pass) == C_OK)
         add_reply_ok(c);
     else
         add_reply_error(c, wrongpass_error);
@@ -168,7 +157,7 @@ static void hello_command(client *c) {
             return;
         }
     }
-    if (user && !authenticate(c, user, pass)) {
+    if (user && acl_authenticate(c, user, pass) != C_OK) {
         add_reply_error(c, wrongpass_error);
         return;
     }
@@ -308,7 +297,7 @@ static void client_kill_command(client *c) {
                 laddr = c->argv[i + 1]->ptr;
             } else if (!strcasecmp(opt, "user") && more) {
                 user = c->argv[i + 1]->ptr;
-                if (strcmp(user, "default") != 0) {
+                if (!acl_user_exists(user, kstr_len(c->argv[i + 1]->ptr))) {
                     add_reply_errorf(c, "ERR No such user '%s'", user);
                     return;
                 }
@@ -384,6 +373,30 @@ static void client_reply_command(client *c) {
     }
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked (it then
+ * gets the timeout reply or the UNBLOCKED error), else 0 (blocked.c). */
+static void client_unblock_command(client *c) {
+    if (c->argc > 4) {
+        add_reply_error_subcommand(c);
+        return;
+    }
+    int error = 0;
+    if (c->argc == 4) {
+        if (!strcasecmp(c->argv[3]->ptr, "timeout")) {
+            error = 0;
+        } else if (!strcasecmp(c->argv[3]->ptr, "error")) {
+            error = 1;
+        } else {
+            add_reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (get_ll_from_obj_or_reply(c, c->argv[2], &id, NULL) != C_OK) return;
+    client *target = client_lookup_by_id((uint64_t)id);
+    add_reply_ll(c, target && client_unblock_by_request(target, error) ? 1 : 0);
+}
+
 static void client_help_command(client *c) {
     static const char *const help[] = {
         "GETNAME",
@@ -414,6 +427,8 @@ static void client_help_command(client *c) {
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         NULL};
@@ -509,6 +524,16 @@ static kcommand client_subcommands[] = {
      .complexity = "O(1)",
      .acl_categories = "@slow @connection",
      .syntax = "ON|OFF|SKIP"},
+    {.name = "unblock",
+     .proc = client_unblock_command,
+     .arity = -3,
+     .flags = CLIENT_ADMIN_FLAGS,
+     .group = "connection",
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .since = "5.0.0",
+     .complexity = "O(log N) where N is the number of client connections",
+     .acl_categories = "@admin @slow @dangerous @connection",
+     .syntax = "client-id [TIMEOUT|ERROR]"},
     {.name = "help",
      .proc = client_help_command,
      .arity = 2,

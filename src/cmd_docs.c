@@ -42,9 +42,9 @@ static const struct {
 
 /* Redis's ACL categories, in the order Redis prints them. */
 static const char *const categories[] = {
-    "keyspace", "read",  "write", "set",     "sortedset", "list",     "hash",
-    "string",   "bitmap", "hyperloglog", "geo", "stream", "pubsub",   "admin",
-    "fast",     "slow",  "blocking", "dangerous", "connection", "transaction", "scripting"};
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
 #define NCATS (sizeof(categories) / sizeof(categories[0]))
 
 static int category_index(const char *name, size_t len) {
@@ -227,10 +227,11 @@ static int is_token_word(const char *w, size_t len) {
 
 static const char *guess_type(const char *name) {
     static const char *const keys[] = {"key", "newkey", "source", "destination", NULL};
-    static const char *const ints[] = {"seconds", "milliseconds", "count", "offset", "start",
-                                       "end", "increment", "decrement", "db", "index", "timeout",
-                                       "numkeys", "cursor", "id", "port", "len", "min-match-len",
-                                       "integer", "protover", "limit", "delta", NULL};
+    static const char *const ints[] = {
+        "seconds",   "milliseconds", "count", "offset", "start",         "end",
+        "increment", "decrement",    "db",    "index",  "timeout",       "numkeys",
+        "cursor",    "id",           "port",  "len",    "min-match-len", "integer",
+        "protover",  "limit",        "delta", NULL};
     for (int i = 0; keys[i]; i++)
         if (!strcmp(name, keys[i])) return "key";
     for (int i = 0; ints[i]; i++)
@@ -283,10 +284,15 @@ static void make_group(doc_arg *node, doc_list *alts, int nalts) {
         node->kids = kids.v;
         node->nkids = kids.n;
     }
-    /* A group is named after its members: "nx-xx", "ex-px-keepttl". */
+    /* A group is named after its members ("nx-xx"), or after its first
+     * member when that gets long ("seconds" for EX|PX|EXAT|PXAT|KEEPTTL). */
     kstr name = kstr_empty();
-    for (int i = 0; i < node->nkids && kstr_len(name) < DOC_NAME_MAX; i++)
+    for (int i = 0; i < node->nkids; i++)
         name = kstr_catfmt(name, "%s%s", i ? "-" : "", node->kids[i].name);
+    if (kstr_len(name) > 24 && node->nkids) {
+        kstr_free(name);
+        name = kstr_from(node->kids[0].name);
+    }
     set_name(node->name, name, kstr_len(name));
     kstr_free(name);
 }
@@ -405,8 +411,10 @@ static const char *strip_name(kcommand *cmd, const char *s) {
     for (int i = 0; i < 2 && names[i]; i++) {
         while (*s == ' ') s++;
         size_t n = strlen(names[i]);
-        if (!strncasecmp(s, names[i], n) && (s[n] == ' ' || s[n] == '\0')) s += n;
-        else break;
+        if (!strncasecmp(s, names[i], n) && (s[n] == ' ' || s[n] == '\0'))
+            s += n;
+        else
+            break;
     }
     return s;
 }

@@ -11,7 +11,12 @@
 #include <string.h>
 
 #include "keyspace.h"
+#include "notify.h"
 #include "server.h"
+#include "t_list.h"
+#include "t_set.h"
+#include "t_hash.h"
+#include "t_zset.h"
 
 /* ---------- DEL / UNLINK / EXISTS / TYPE / TOUCH ---------- */
 
@@ -21,6 +26,7 @@ static void del_generic(client *c, int lazy) {
         db_expire_if_needed(c->db, c->argv[j]);
         if (db_delete_generic(c->db, c->argv[j], lazy)) {
             signal_modified_key(c, c->db, c->argv[j]);
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[j], c->db->id);
             deleted++;
         }
     }
@@ -93,8 +99,9 @@ static void scan_collect(void *privdata, const dict_entry *de) {
 }
 
 /* SCAN cursors are unsigned decimal numbers parsed the way strtoul does
- * (a sign is accepted, blanks and junk are not). */
-static int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor) {
+ * (a sign is accepted, blanks and junk are not). Shared with SSCAN, HSCAN
+ * and ZSCAN (keyspace.h). */
+int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor) {
     const char *s = o->ptr;
     char *end;
     errno = 0;
@@ -210,6 +217,8 @@ static void rename_generic(client *c, int nx) {
     db_delete(c->db, src);
     signal_modified_key(c, c->db, src);
     signal_modified_key(c, c->db, dst);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, c->db->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, c->db->id);
     if (nx)
         add_reply_ll(c, 1);
     else
@@ -265,15 +274,20 @@ static void copy_command(client *c) {
         add_reply_ll(c, 0);
         return;
     }
-    if (o->type != OBJ_STRING) {
-        add_reply_error(c, "ERR COPY is not implemented for this value type");
-        return;
+    kobj *copy;
+    switch (o->type) {
+    case OBJ_STRING: copy = obj_dup_string(o); break;
+    case OBJ_SET: copy = set_type_dup(o); break;
+    case OBJ_LIST: copy = list_type_dup(o); break;
+    case OBJ_HASH: copy = hash_type_dup(o); break;
+    case OBJ_ZSET: copy = zset_type_dup(o); break;
+    default: add_reply_error(c, "ERR COPY is not implemented for this value type"); return;
     }
-    kobj *copy = obj_dup_string(o);
     if (existed) db_delete(dst, newkey);
     db_add(dst, newkey, copy);
     if (expire != -1) db_set_expire(dst, newkey, expire);
     signal_modified_key(c, dst, newkey);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, dst->id);
     add_reply_ll(c, 1);
 }
 
@@ -301,6 +315,8 @@ static void move_command(client *c) {
     db_delete(src, c->argv[1]);
     signal_modified_key(c, src, c->argv[1]);
     signal_modified_key(c, dst, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", c->argv[1], src->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", c->argv[1], dst->id);
     add_reply_ll(c, 1);
 }
 
@@ -377,11 +393,13 @@ static void expire_generic(client *c, long long basetime, int seconds) {
     if (when <= db_now_ms()) {
         db_delete(c->db, key);
         signal_modified_key(c, c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
         add_reply_ll(c, 1);
         return;
     }
     db_set_expire(c->db, key, when);
     signal_modified_key(c, c->db, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db->id);
     add_reply_ll(c, 1);
 }
 
@@ -437,6 +455,7 @@ static void pexpiretime_command(client *c) {
 static void persist_command(client *c) {
     if (db_lookup_write(c->db, c->argv[1]) && db_remove_expire(c->db, c->argv[1])) {
         signal_modified_key(c, c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], c->db->id);
         add_reply_ll(c, 1);
         return;
     }
@@ -446,7 +465,7 @@ static void persist_command(client *c) {
 /* ---------- OBJECT ---------- */
 
 static kobj *object_lookup_or_reply(client *c) {
-    kobj *o = db_lookup(c->db, c->argv[2], LOOKUP_NOTOUCH);
+    kobj *o = db_lookup(c->db, c->argv[2], LOOKUP_NOTOUCH | LOOKUP_NONOTIFY);
     if (!o) add_reply_null(c);
     return o;
 }

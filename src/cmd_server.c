@@ -44,8 +44,10 @@ static void command_info_command(client *c) {
     add_reply_array_len(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
         kcommand *cmd = command_lookup_name(arg(c, i));
-        if (cmd) reply_command_info(c, cmd);
-        else add_reply_null(c);
+        if (cmd)
+            reply_command_info(c, cmd);
+        else
+            add_reply_null(c);
     }
 }
 
@@ -95,9 +97,12 @@ static void command_list_command(client *c) {
     const char *value = NULL;
     if (c->argc == 5 && !strcasecmp(arg(c, 2), "filterby")) {
         value = arg(c, 4);
-        if (!strcasecmp(arg(c, 3), "module")) f = FILTER_MODULE;
-        else if (!strcasecmp(arg(c, 3), "aclcat")) f = FILTER_ACLCAT;
-        else if (!strcasecmp(arg(c, 3), "pattern")) f = FILTER_PATTERN;
+        if (!strcasecmp(arg(c, 3), "module"))
+            f = FILTER_MODULE;
+        else if (!strcasecmp(arg(c, 3), "aclcat"))
+            f = FILTER_ACLCAT;
+        else if (!strcasecmp(arg(c, 3), "pattern"))
+            f = FILTER_PATTERN;
         else {
             add_reply_error_syntax(c);
             return;
@@ -229,11 +234,16 @@ static void shutdown_command(client *c) {
     int flags = SHUTDOWN_NOFLAGS, abort_req = 0;
     for (int i = 1; i < c->argc; i++) {
         const char *a = arg(c, i);
-        if (!strcasecmp(a, "nosave")) flags |= SHUTDOWN_NOSAVE;
-        else if (!strcasecmp(a, "save")) flags |= SHUTDOWN_SAVE;
-        else if (!strcasecmp(a, "now")) flags |= SHUTDOWN_NOW;
-        else if (!strcasecmp(a, "force")) flags |= SHUTDOWN_FORCE;
-        else if (!strcasecmp(a, "abort")) abort_req = 1;
+        if (!strcasecmp(a, "nosave"))
+            flags |= SHUTDOWN_NOSAVE;
+        else if (!strcasecmp(a, "save"))
+            flags |= SHUTDOWN_SAVE;
+        else if (!strcasecmp(a, "now"))
+            flags |= SHUTDOWN_NOW;
+        else if (!strcasecmp(a, "force"))
+            flags |= SHUTDOWN_FORCE;
+        else if (!strcasecmp(a, "abort"))
+            abort_req = 1;
         else {
             add_reply_error_syntax(c);
             return;

@@ -20,9 +20,13 @@
 #include "listen.h"
 #include "server.h"
 
-static const cfg_enum loglevel_enum[] = {
-    {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING},
-    {NULL, 0}};
+static const cfg_enum loglevel_enum[] = {{"debug", LL_DEBUG},
+                                         {"verbose", LL_VERBOSE},
+                                         {"notice", LL_NOTICE},
+                                         {"warning", LL_WARNING},
+                                         {NULL, 0}};
+
+static const cfg_enum acl_pubsub_enum[] = {{"resetchannels", 0}, {"allchannels", 1}, {NULL, 0}};
 
 static const cfg_enum protected_action_enum[] = {{"no", PROTECTED_ACTION_ALLOWED_NO},
                                                  {"yes", PROTECTED_ACTION_ALLOWED_YES},
@@ -32,41 +36,30 @@ static const cfg_enum protected_action_enum[] = {{"no", PROTECTED_ACTION_ALLOWED
 #define F(field) ((void *)&server.field)
 
 #define BOOL_CFG(n, fl, field, def, ap, d)                                                         \
-    {.name = n, .type = CFG_BOOL, .flags = fl, .ptr = F(field), .deflt = def, .apply = ap, .desc = d}
+    {                                                                                              \
+        .name = n, .type = CFG_BOOL, .flags = fl, .ptr = F(field), .deflt = def, .apply = ap,      \
+        .desc = d                                                                                  \
+    }
 #define NUM_CFG(n, ty, fl, field, w, lo, hi, def, ap, d)                                           \
-    {.name = n,                                                                                    \
-     .type = ty,                                                                                   \
-     .flags = fl,                                                                                  \
-     .ptr = F(field),                                                                              \
-     .width = w,                                                                                   \
-     .min = lo,                                                                                    \
-     .max = hi,                                                                                    \
-     .deflt = def,                                                                                 \
-     .apply = ap,                                                                                  \
-     .desc = d}
+    {                                                                                              \
+        .name = n, .type = ty, .flags = fl, .ptr = F(field), .width = w, .min = lo, .max = hi,     \
+        .deflt = def, .apply = ap, .desc = d                                                       \
+    }
 #define ENUM_CFG(n, fl, field, en, def, ap, d)                                                     \
-    {.name = n,                                                                                    \
-     .type = CFG_ENUM,                                                                             \
-     .flags = fl,                                                                                  \
-     .ptr = F(field),                                                                              \
-     .enums = en,                                                                                  \
-     .deflt = def,                                                                                 \
-     .apply = ap,                                                                                  \
-     .desc = d}
+    {                                                                                              \
+        .name = n, .type = CFG_ENUM, .flags = fl, .ptr = F(field), .enums = en, .deflt = def,      \
+        .apply = ap, .desc = d                                                                     \
+    }
 #define STR_CFG(n, fl, field, def, ap, d)                                                          \
-    {.name = n, .type = CFG_STRING, .flags = fl, .ptr = F(field), .deflt = def, .apply = ap, .desc = d}
+    {                                                                                              \
+        .name = n, .type = CFG_STRING, .flags = fl, .ptr = F(field), .deflt = def, .apply = ap,    \
+        .desc = d                                                                                  \
+    }
 #define SPECIAL_CFG(n, fl, field, def, pa, fo, rw, ap, syn, d)                                     \
-    {.name = n,                                                                                    \
-     .type = CFG_SPECIAL,                                                                          \
-     .flags = fl,                                                                                  \
-     .ptr = field,                                                                                 \
-     .deflt = def,                                                                                 \
-     .parse = pa,                                                                                  \
-     .format = fo,                                                                                 \
-     .rewrite = rw,                                                                                \
-     .apply = ap,                                                                                  \
-     .syntax = syn,                                                                                \
-     .desc = d}
+    {                                                                                              \
+        .name = n, .type = CFG_SPECIAL, .flags = fl, .ptr = field, .deflt = def, .parse = pa,      \
+        .format = fo, .rewrite = rw, .apply = ap, .syntax = syn, .desc = d                         \
+    }
 
 #define IMM CFG_F_IMMUTABLE
 #define KP CFG_F_KEYPORT
@@ -100,7 +93,8 @@ const config_def config_table[] = {
             "Path of the implicit unix socket listener; empty disables it."),
     NUM_CFG("unixsocketperm", CFG_INT, CFG_F_OCTAL, unixsocketperm, CFG_W_UINT, 0, 0777, "0",
             cfg_apply_listeners,
-            "Permissions (octal) of the unixsocket file; 0 keeps the umask's."),
+            "Permissions (octal) of the unixsocket file, and the default of every unix "
+            "listener; 0 keeps the umask's."),
     NUM_CFG("tls-port", CFG_INT, 0, tls_port, CFG_W_INT, 0, 65535, "0", cfg_apply_listeners,
             "Port of the implicit TLS listener (on tls-transport, over tcp); 0 disables it."),
     NUM_CFG("tcp-backlog", CFG_INT, IMM, tcp_backlog, CFG_W_INT, 0, INT_MAX, "511", NULL,
@@ -131,8 +125,8 @@ const config_def config_table[] = {
     BOOL_CFG("tls-cluster", 0, tls_cluster, "no", NULL,
              "Use TLS for the cluster bus (stored: cluster is a later issue)."),
     BOOL_CFG("protected-mode", 0, protected_mode, "yes", NULL,
-             "Refuse non-local clients when no password is set (stored: enforced with the ACL "
-             "issue)."),
+             "Refuse clients from outside loopback and unix sockets while the default user has "
+             "no password."),
 
     /* Client limits. */
     NUM_CFG("proto-max-bulk-len", CFG_MEMORY, 0, proto_max_bulk_len, CFG_W_LL, 1024 * 1024,
@@ -166,12 +160,29 @@ const config_def config_table[] = {
     STR_CFG("logfile", IMM, logfile, "", NULL, "Log file; empty: standard output."),
     BOOL_CFG("syslog-enabled", IMM, syslog_enabled, "no", NULL,
              "Log to syslog too (stored: syslog output is not implemented yet)."),
-    STR_CFG("requirepass", CFG_F_EMPTY_NULL, requirepass, "", NULL,
-            "Password clients must give with AUTH or HELLO; empty: none."),
+    STR_CFG("requirepass", CFG_F_EMPTY_NULL, requirepass, "", cfg_apply_requirepass,
+            "Password of the default user (AUTH password, HELLO AUTH default password); "
+            "empty: the default user needs none."),
     ENUM_CFG("enable-debug-command", IMM, enable_debug_cmd, protected_action_enum, "no", NULL,
              "Allow DEBUG: no, yes, or local (loopback and unix socket clients only)."),
     ENUM_CFG("enable-protected-configs", IMM, enable_protected_configs, protected_action_enum, "no",
              NULL, "Allow CONFIG SET of protected directives (dir, dbfilename): no, yes, local."),
+
+    /* Users and access control (acl.h, docs/security.md). */
+    SPECIAL_CFG("user", IMM | CFG_F_MULTI_ARG | CFG_F_HIDDEN | CFG_F_ALWAYS_REWRITE, NULL, "",
+                cfg_parse_user, cfg_format_none, cfg_rewrite_user, NULL, "NAME [RULE ...]",
+                "Defines an ACL user with ACL SETUSER rules; may be repeated. CONFIG REWRITE "
+                "writes every user (none when an aclfile is used)."),
+    STR_CFG("aclfile", IMM | CFG_F_EMPTY_NULL, acl_filename, "", NULL,
+            "File of users (ACL LOAD, ACL SAVE); cannot be combined with user lines."),
+    NUM_CFG("acllog-max-len", CFG_INT, 0, acllog_max_len, CFG_W_LL, 0, LLONG_MAX, "128", NULL,
+            "Entries kept by ACL LOG."),
+    ENUM_CFG("acl-pubsub-default", 0, acl_pubsub_default, acl_pubsub_enum, "resetchannels", NULL,
+             "Channel permissions of new users: resetchannels (none) or allchannels."),
+    SPECIAL_CFG("rename-command", IMM | CFG_F_MULTI_ARG | CFG_F_HIDDEN, NULL, "", cfg_parse_rename,
+                cfg_format_none, cfg_rewrite_rename, NULL, "COMMAND NEW-NAME",
+                "Renames a command; an empty name (\"\") removes it. ACL rules keep the original "
+                "names. May be repeated."),
     NUM_CFG("io-threads", CFG_INT, IMM, io_threads_num, CFG_W_INT, 1, 128, "1", NULL,
             "Number of I/O threads (stored: threading is a later issue)."),
     BOOL_CFG("io-threads-do-reads", IMM, io_threads_do_reads, "no", NULL,
@@ -192,6 +203,73 @@ const config_def config_table[] = {
              "FLUSHALL/FLUSHDB without a mode flag run ASYNC."),
     NUM_CFG("maxmemory", CFG_MEMORY, 0, maxmemory, CFG_W_ULL, 0, LLONG_MAX, "0", NULL,
             "Memory limit (stored and shown in INFO; not enforced yet)."),
+    SPECIAL_CFG("notify-keyspace-events", 0, NULL, "", cfg_parse_notify, cfg_format_notify, NULL,
+                NULL, "FLAGS",
+                "Keyspace notification classes (K E g $ l s h z x e t m d n, A = g$lshzxetd); "
+                "empty disables them."),
+    NUM_CFG("set-max-intset-entries", CFG_INT, 0, set_max_intset_entries, CFG_W_LL, 0, LLONG_MAX,
+            "512", NULL, "Sets of integers up to this size are stored as a compact intset."),
+    NUM_CFG("hll-sparse-max-bytes", CFG_MEMORY, 0, hll_sparse_max_bytes, CFG_W_LL, 0, LLONG_MAX,
+            "3000", NULL,
+            "HyperLogLogs stay in the sparse encoding up to this many bytes (header included)."),
+    {.name = "hash-max-listpack-entries",
+     .alias = "hash-max-ziplist-entries",
+     .type = CFG_INT,
+     .ptr = F(hash_max_listpack_entries),
+     .width = CFG_W_ULL,
+     .min = 0,
+     .max = LLONG_MAX,
+     .deflt = "512",
+     .desc = "Hashes with more fields than this leave the compact listpack encoding."},
+    {.name = "hash-max-listpack-value",
+     .alias = "hash-max-ziplist-value",
+     .type = CFG_MEMORY,
+     .ptr = F(hash_max_listpack_value),
+     .width = CFG_W_ULL,
+     .min = 0,
+     .max = LLONG_MAX,
+     .deflt = "64",
+     .desc = "Hashes with a field or value longer than this (bytes) leave the listpack "
+             "encoding."},
+    {.name = "zset-max-listpack-entries",
+     .alias = "zset-max-ziplist-entries",
+     .type = CFG_INT,
+     .ptr = F(zset_max_listpack_entries),
+     .width = CFG_W_ULL,
+     .min = 0,
+     .max = LLONG_MAX,
+     .deflt = "128",
+     .desc = "Sorted sets with more members than this leave the compact listpack encoding "
+             "for a skiplist."},
+    {.name = "zset-max-listpack-value",
+     .alias = "zset-max-ziplist-value",
+     .type = CFG_MEMORY,
+     .ptr = F(zset_max_listpack_value),
+     .width = CFG_W_ULL,
+     .min = 0,
+     .max = LLONG_MAX,
+     .deflt = "64",
+     .desc = "Sorted sets with a member longer than this (bytes) leave the listpack encoding."},
+    {.name = "list-max-listpack-size",
+     .alias = "list-max-ziplist-size",
+     .type = CFG_INT,
+     .ptr = F(list_max_listpack_size),
+     .width = CFG_W_INT,
+     .min = INT_MIN,
+     .max = INT_MAX,
+     .deflt = "-2",
+     .desc = "Size of each list node (new lists): N > 0 entries, or -1..-5 for 4, 8, 16, 32, "
+             "64 KiB."},
+    {.name = "list-compress-depth",
+     .type = CFG_INT,
+     .flags = CFG_F_NOT_IMPL,
+     .ptr = F(list_compress_depth),
+     .width = CFG_W_INT,
+     .min = 0,
+     .max = INT_MAX,
+     .deflt = "0",
+     .desc = "List nodes kept uncompressed at each end (accepted and stored; list nodes are "
+             "never compressed)."},
 
     /* Persistence (not implemented yet). */
     SPECIAL_CFG("save", CFG_F_MULTI_ARG | CFG_F_NOT_IMPL, NULL, "", cfg_parse_save, cfg_format_save,
@@ -223,9 +301,12 @@ const config_def *config_find(const char *name) {
 /* ---------- typed parsing ---------- */
 
 static int parse_bool(const char *s, int *out) {
-    if (!strcasecmp(s, "yes")) *out = 1;
-    else if (!strcasecmp(s, "no")) *out = 0;
-    else return 0;
+    if (!strcasecmp(s, "yes"))
+        *out = 1;
+    else if (!strcasecmp(s, "no"))
+        *out = 0;
+    else
+        return 0;
     return 1;
 }
 
@@ -307,8 +388,8 @@ static int parse_enum(const config_def *d, const char *s, int *out, char *err, s
     }
     size_t used = (size_t)snprintf(err, errlen, "argument(s) must be one of the following: ");
     for (const cfg_enum *e = d->enums; e->name && used < errlen; e++)
-        used += (size_t)snprintf(err + used, errlen - used, "%s%s", e == d->enums ? "" : ", ",
-                                 e->name);
+        used +=
+            (size_t)snprintf(err + used, errlen - used, "%s%s", e == d->enums ? "" : ", ", e->name);
     return -1;
 }
 
@@ -371,8 +452,7 @@ kstr config_format_value(const config_def *d, kstr out) {
     case CFG_MEMORY:
         if (d->flags & CFG_F_OCTAL)
             return kstr_catfmt(out, "%llo", (unsigned long long)load_number(d));
-        if (d->width == CFG_W_ULL)
-            return kstr_catfmt(out, "%llu", *(unsigned long long *)d->ptr);
+        if (d->width == CFG_W_ULL) return kstr_catfmt(out, "%llu", *(unsigned long long *)d->ptr);
         return kstr_catfmt(out, "%lld", load_number(d));
     case CFG_ENUM: return kstr_cat_cstr(out, enum_name(d, *(int *)d->ptr));
     case CFG_STRING: {

@@ -14,8 +14,10 @@
  * escaped. */
 static kstr cat_cell(kstr out, const char *s) {
     for (; *s; s++) {
-        if (*s == '|') out = kstr_cat(out, "\\|", 2);
-        else out = kstr_cat(out, s, 1);
+        if (*s == '|')
+            out = kstr_cat(out, "\\|", 2);
+        else
+            out = kstr_cat(out, s, 1);
     }
     return out;
 }
@@ -46,8 +48,10 @@ static kstr cat_range(kstr out, const config_def *d) {
         if (d->flags & CFG_F_OCTAL)
             return kstr_catfmt(out, "%llo to %llo", (unsigned long long)d->min,
                                (unsigned long long)d->max);
-        if (d->max == LLONG_MAX || d->max == INT_MAX || d->max == UINT_MAX)
+        if (d->max == LLONG_MAX || d->max == INT_MAX || d->max == UINT_MAX) {
+            if (d->min == LLONG_MIN || d->min == INT_MIN) return kstr_cat_cstr(out, "any integer");
             return kstr_catfmt(out, "%lld and up", d->min);
+        }
         return kstr_catfmt(out, "%lld to %lld", d->min, d->max);
     case CFG_ENUM:
         for (const cfg_enum *e = d->enums; e->name; e++)
@@ -79,9 +83,12 @@ kstr config_doc_markdown(kstr out) {
             out = kstr_cat(out, ")", 1);
         }
         out = kstr_catfmt(out, " | %s | ", type_name(d));
-        if (d->flags & CFG_F_LOADER) out = kstr_cat_cstr(out, "none");
-        else if (!d->deflt) out = kstr_cat_cstr(out, "working directory at startup");
-        else out = cat_code(out, d->deflt);
+        if (d->flags & CFG_F_LOADER)
+            out = kstr_cat_cstr(out, "none");
+        else if (!d->deflt)
+            out = kstr_cat_cstr(out, "working directory at startup");
+        else
+            out = cat_code(out, d->deflt);
         out = kstr_cat(out, " | ", 3);
         out = cat_range(out, d);
         out = kstr_catfmt(out, " | %s | ", runtime_text(d));

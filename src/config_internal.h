@@ -24,16 +24,16 @@ typedef enum cfg_type {
 /* Storage of CFG_INT and CFG_MEMORY values. */
 typedef enum cfg_width { CFG_W_INT, CFG_W_UINT, CFG_W_LL, CFG_W_ULL } cfg_width;
 
-#define CFG_F_IMMUTABLE (1u << 0)   /* startup only: CONFIG SET refuses it */
-#define CFG_F_MULTI_ARG (1u << 1)   /* takes several words (bind, save, ...) */
-#define CFG_F_HIDDEN (1u << 2)      /* left out of CONFIG GET glob matches */
-#define CFG_F_PROTECTED (1u << 3)   /* CONFIG SET needs enable-protected-configs */
-#define CFG_F_EMPTY_NULL (1u << 4)  /* strings: "" is stored as NULL */
-#define CFG_F_OCTAL (1u << 5)       /* integers written in octal (unixsocketperm) */
-#define CFG_F_LOADER (1u << 6)      /* handled by the loader: include, loadtransport, listen */
-#define CFG_F_LOAD_APPLY (1u << 7)  /* apply() also runs once after loading */
-#define CFG_F_NOT_IMPL (1u << 8)    /* accepted and stored, feature not implemented yet */
-#define CFG_F_KEYPORT (1u << 9)     /* keyport directive, not in Redis */
+#define CFG_F_IMMUTABLE (1u << 0)       /* startup only: CONFIG SET refuses it */
+#define CFG_F_MULTI_ARG (1u << 1)       /* takes several words (bind, save, ...) */
+#define CFG_F_HIDDEN (1u << 2)          /* left out of CONFIG GET glob matches */
+#define CFG_F_PROTECTED (1u << 3)       /* CONFIG SET needs enable-protected-configs */
+#define CFG_F_EMPTY_NULL (1u << 4)      /* strings: "" is stored as NULL */
+#define CFG_F_OCTAL (1u << 5)           /* integers written in octal (unixsocketperm) */
+#define CFG_F_LOADER (1u << 6)          /* handled by the loader: include, loadtransport, listen */
+#define CFG_F_LOAD_APPLY (1u << 7)      /* apply() also runs once after loading */
+#define CFG_F_NOT_IMPL (1u << 8)        /* accepted and stored, feature not implemented yet */
+#define CFG_F_KEYPORT (1u << 9)         /* keyport directive, not in Redis */
 #define CFG_F_ALWAYS_REWRITE (1u << 10) /* CONFIG REWRITE writes it even at default */
 
 typedef struct cfg_enum {
@@ -73,14 +73,14 @@ struct config_def {
     void *ptr; /* into struct server (NULL for loader directives) */
     cfg_width width;
     long long min, max;
-    const cfg_enum *enums; /* ended by a NULL name */
-    const char *deflt;     /* default, in the syntax of a config line */
-    cfg_parse_fn *parse;   /* CFG_SPECIAL */
-    cfg_format_fn *format; /* CFG_SPECIAL */
+    const cfg_enum *enums;   /* ended by a NULL name */
+    const char *deflt;       /* default, in the syntax of a config line */
+    cfg_parse_fn *parse;     /* CFG_SPECIAL */
+    cfg_format_fn *format;   /* CFG_SPECIAL */
     cfg_rewrite_fn *rewrite; /* NULL: "name value" with the formatted value */
-    cfg_apply_fn *apply;   /* NULL: nothing to do */
-    const char *syntax;    /* value synopsis for the docs (special types) */
-    const char *desc;      /* one line, for docs/config.md */
+    cfg_apply_fn *apply;     /* NULL: nothing to do */
+    const char *syntax;      /* value synopsis for the docs (special types) */
+    const char *desc;        /* one line, for docs/config.md */
 };
 
 /* The table (config.c), ended by an entry with a NULL name. */
@@ -119,13 +119,19 @@ kstr *config_transport_keys(int *count);
 
 /* Special directives and apply hooks (config_special.c). */
 cfg_parse_fn cfg_parse_loader, cfg_parse_bind, cfg_parse_obuf, cfg_parse_dir, cfg_parse_save,
-    cfg_parse_dbfilename;
+    cfg_parse_dbfilename, cfg_parse_notify;
 cfg_format_fn cfg_format_bind, cfg_format_obuf, cfg_format_dir, cfg_format_save,
-    cfg_format_dbfilename;
+    cfg_format_dbfilename, cfg_format_notify;
 cfg_rewrite_fn cfg_rewrite_bind, cfg_rewrite_obuf, cfg_rewrite_save;
 cfg_apply_fn cfg_apply_listeners, cfg_apply_hz, cfg_apply_maxclients, cfg_apply_appendonly;
 /* Applies a transport key to the listeners using it (CONFIG SET). */
 cfg_apply_fn cfg_apply_transport_key;
+/* ACL directives (wrappers over acl.h, end of config_special.c): user
+ * lines, rename-command, requirepass as the default user's password. */
+cfg_parse_fn cfg_parse_user, cfg_parse_rename;
+cfg_format_fn cfg_format_none;
+cfg_rewrite_fn cfg_rewrite_user, cfg_rewrite_rename;
+cfg_apply_fn cfg_apply_requirepass;
 
 /* Sandbox (tests, fuzzing): no chdir, no dlopen, no include, no logs. */
 int config_sandboxed(void);

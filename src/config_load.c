@@ -219,8 +219,8 @@ static int collect_options(cfg_lines *L, int argc, char **argv, char *err, size_
     while (i < argc) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-            snprintf(err, errlen,
-                     "unexpected argument '%s': options are written --directive value", a);
+            snprintf(err, errlen, "unexpected argument '%s': options are written --directive value",
+                     a);
             return -1;
         }
         int j = i + 1;
@@ -247,8 +247,10 @@ static int collect_options(cfg_lines *L, int argc, char **argv, char *err, size_
 
 static int do_loadtransport(const cfg_line *ln, char *err, size_t errlen) {
     if (ln->argc < 2)
-        return line_error(ln, err, errlen, "wrong number of arguments (expects NAME|PATH [args...])");
-    if (sandbox) return line_error(ln, err, errlen, "transport loading is disabled in sandbox mode");
+        return line_error(ln, err, errlen,
+                          "wrong number of arguments (expects NAME|PATH [args...])");
+    if (sandbox)
+        return line_error(ln, err, errlen, "transport loading is disabled in sandbox mode");
     char lerr[1024];
     transport *t = transport_load(ln->argv[1], ln->argc - 2, (const char *const *)ln->argv + 2,
                                   lerr, sizeof(lerr));
@@ -302,7 +304,8 @@ static int do_listen(const cfg_line *ln, char *err, size_t errlen) {
     }
     /* Paths are told from ports by a '/'. */
     kstr where = kstr_empty();
-    if (!is_all_digits(ln->argv[2]) && !strchr(ln->argv[2], '/')) where = kstr_cat_cstr(where, "./");
+    if (!is_all_digits(ln->argv[2]) && !strchr(ln->argv[2], '/'))
+        where = kstr_cat_cstr(where, "./");
     where = kstr_cat_cstr(where, ln->argv[2]);
     char lerr[1024];
     listener *l = listener_create(LISTENER_EXPLICIT, tname, where, binds, nbinds, keys, vals, nkv,
@@ -509,8 +512,10 @@ void config_from_argv(int argc, char **argv) {
             continue;
         }
         /* The config file, if any, is the first argument. */
-        if (first && strncmp(argv[i], "--", 2) != 0) filename = argv[i];
-        else opts[nopts++] = argv[i];
+        if (first && strncmp(argv[i], "--", 2) != 0)
+            filename = argv[i];
+        else
+            opts[nopts++] = argv[i];
         first = 0;
     }
     char err[2048];

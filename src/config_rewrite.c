@@ -92,7 +92,8 @@ static void load_old(rw_state *st, const char *text, size_t len) {
         size_t llen = nl ? (size_t)(nl - start) : len - pos;
         pos += llen + (nl ? 1 : 0);
         kstr line = kstr_new(start, llen);
-        if (kstr_len(line) && line[kstr_len(line) - 1] == '\r') kstr_set_len(line, kstr_len(line) - 1);
+        if (kstr_len(line) && line[kstr_len(line) - 1] == '\r')
+            kstr_set_len(line, kstr_len(line) - 1);
         st->lines = zrealloc(st->lines, sizeof(kstr) * (size_t)(st->n + 1));
         st->after = zrealloc(st->after, sizeof(kstr) * (size_t)(st->n + 1));
         st->after[st->n] = NULL;

@@ -101,8 +101,8 @@ static set_result set_multi(int n, const char *const *names, const char *const *
             return SET_FAILED;
         }
         for (int j = 0; j < i; j++) {
-            int same = it->d ? items[j].d == it->d
-                             : (items[j].tkey && !strcmp(items[j].tkey, it->tkey));
+            int same =
+                it->d ? items[j].d == it->d : (items[j].tkey && !strcmp(items[j].tkey, it->tkey));
             if (same) {
                 snprintf(reason, rlen, "duplicate parameter");
                 return SET_FAILED;
@@ -163,7 +163,8 @@ int config_set_multi(int n, const char *const *names, const char *const *values,
     set_item *items = zcalloc(sizeof(set_item) * (size_t)n);
     char reason[512] = "";
     int bad = 0;
-    set_result r = set_multi(n, names, values, allow_protected, items, &bad, reason, sizeof(reason));
+    set_result r =
+        set_multi(n, names, values, allow_protected, items, &bad, reason, sizeof(reason));
     if (r == SET_UNKNOWN)
         snprintf(err, errlen, "Unknown option or number of arguments for CONFIG SET - '%s'",
                  names[bad]);

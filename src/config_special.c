@@ -12,9 +12,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "config.h"
 #include "config_internal.h"
 #include "listen.h"
+#include "notify.h"
 #include "server.h"
 
 #define CONFIG_BINDADDR_MAX 16
@@ -123,8 +125,7 @@ int cfg_parse_save(const config_def *d, int argc, char **argv, const cfg_ctx *ct
     }
     if (!clear) {
         int n = server.save_params_count * 2;
-        server.save_params =
-            zrealloc(server.save_params, sizeof(long long) * (size_t)(n + argc));
+        server.save_params = zrealloc(server.save_params, sizeof(long long) * (size_t)(n + argc));
         memcpy(server.save_params + n, vals, sizeof(long long) * (size_t)argc);
         server.save_params_count += argc / 2;
     }
@@ -203,8 +204,9 @@ int cfg_parse_obuf(const config_def *d, int argc, char **argv, const cfg_ctx *ct
 kstr cfg_format_obuf(const config_def *d, kstr out) {
     for (int j = 0; j < CLIENT_TYPE_OBUF_COUNT; j++) {
         const client_buffer_limit *l = &server.client_obuf_limits[j];
-        out = kstr_catfmt(out, "%s%s %llu %llu %lld", j ? " " : "", obuf_get_names[j],
-                          l->hard_limit_bytes, l->soft_limit_bytes, (long long)l->soft_limit_seconds);
+        out =
+            kstr_catfmt(out, "%s%s %llu %llu %lld", j ? " " : "", obuf_get_names[j],
+                        l->hard_limit_bytes, l->soft_limit_bytes, (long long)l->soft_limit_seconds);
     }
     return out;
 }
@@ -261,8 +263,8 @@ kstr cfg_format_dir(const config_def *d, kstr out) {
 
 /* ---------- dbfilename ---------- */
 
-int cfg_parse_dbfilename(const config_def *d, int argc, char **argv, const cfg_ctx *ctx,
-                         char *err, size_t errlen) {
+int cfg_parse_dbfilename(const config_def *d, int argc, char **argv, const cfg_ctx *ctx, char *err,
+                         size_t errlen) {
     if (argc != 1) {
         snprintf(err, errlen, "wrong number of arguments (expects exactly one value, got %d)",
                  argc);
@@ -279,6 +281,30 @@ int cfg_parse_dbfilename(const config_def *d, int argc, char **argv, const cfg_c
 
 kstr cfg_format_dbfilename(const config_def *d, kstr out) {
     return kstr_cat_cstr(out, server.dbfilename ? server.dbfilename : "");
+}
+
+/* notify-keyspace-events: Redis' flag letters (notify.c parses and
+ * formats them). */
+int cfg_parse_notify(const config_def *d, int argc, char **argv, const cfg_ctx *ctx, char *err,
+                     size_t errlen) {
+    if (argc > 1) {
+        snprintf(err, errlen, "wrong number of arguments");
+        return -1;
+    }
+    int flags = notify_flags_from_string(argc ? argv[0] : "");
+    if (flags == -1) {
+        snprintf(err, errlen, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        return -1;
+    }
+    server.notify_keyspace_events = flags;
+    return 0;
+}
+
+kstr cfg_format_notify(const config_def *d, kstr out) {
+    kstr flags = notify_flags_to_string(server.notify_keyspace_events);
+    out = kstr_cat_kstr(out, flags);
+    kstr_free(flags);
+    return out;
 }
 
 /* ---------- apply hooks ---------- */
@@ -327,8 +353,9 @@ int cfg_apply_maxclients(const char *name, char *err, size_t errlen) {
                             ? INT_MAX
                             : (long long)server.maxclients + CONFIG_FDSET_INCR);
     if (ae_get_setsize(server.el) < setsize && ae_resize(server.el, setsize) != AE_OK) {
-        snprintf(err, errlen, "The event loop API used by keyport is not able to handle the "
-                              "specified number of clients");
+        snprintf(err, errlen,
+                 "The event loop API used by keyport is not able to handle the "
+                 "specified number of clients");
         return -1;
     }
     return 0;
@@ -343,4 +370,33 @@ int cfg_apply_appendonly(const char *name, char *err, size_t errlen) {
 int cfg_apply_transport_key(const char *name, char *err, size_t errlen) {
     if (config_sandboxed()) return 0;
     return listeners_reconfigure_key(name, err, errlen);
+}
+
+/* ---------- ACL directives (acl.h) ---------- */
+
+int cfg_parse_user(const config_def *d, int argc, char **argv, const cfg_ctx *ctx, char *err,
+                   size_t errlen) {
+    return acl_config_user_line(argc, argv, ctx->first, err, errlen);
+}
+
+int cfg_parse_rename(const config_def *d, int argc, char **argv, const cfg_ctx *ctx, char *err,
+                     size_t errlen) {
+    return acl_config_rename_command(argc, argv, ctx->first, !config_sandboxed(), err, errlen);
+}
+
+/* user and rename-command have no single value to show in CONFIG GET. */
+kstr cfg_format_none(const config_def *d, kstr out) {
+    return out;
+}
+
+kstr cfg_rewrite_user(const config_def *d, kstr out) {
+    return acl_config_user_rewrite(out);
+}
+
+kstr cfg_rewrite_rename(const config_def *d, kstr out) {
+    return acl_config_rename_rewrite(out);
+}
+
+int cfg_apply_requirepass(const char *name, char *err, size_t errlen) {
+    return acl_config_apply_requirepass(err, errlen);
 }

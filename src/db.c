@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocked.h"
 #include "keyspace.h"
+#include "multi.h"
+#include "notify.h"
 #include "server.h"
 
 /* ---------- dict types ---------- */
@@ -70,9 +73,24 @@ static int kstr_is_expired(kdb *db, const kstr k) {
 /* Lazy expiry: deletes k when its TTL passed. Returns 1 if it did. */
 static int expire_kstr_if_needed(kdb *db, const kstr k) {
     if (!kstr_is_expired(db, k)) return 0;
-    db_delete_kstr(db, k, 0);
-    server.stat_expiredkeys++;
+    db_delete_expired(db, k);
     return 1;
+}
+
+int db_delete_expired(kdb *db, const kstr key) {
+    /* key may be the stored key itself, freed by the deletion. */
+    kstr name = kstr_dup(key);
+    int deleted = db_delete_kstr(db, name, 0);
+    if (deleted) {
+        server.stat_expiredkeys++;
+        kobj keyobj = {
+            .type = OBJ_STRING, .encoding = OBJ_ENCODING_RAW, .refcount = 1, .ptr = name};
+        /* As Redis 7.0: an expiry is a change for WATCH (multi.c). */
+        multi_touch_watched_key(db, &keyobj);
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", &keyobj, db->id);
+    }
+    kstr_free(name);
+    return deleted;
 }
 
 /* ---------- lookups ---------- */
@@ -96,6 +114,8 @@ kobj *db_lookup(kdb *db, kobj *key, int flags) {
         else
             server.stat_keyspace_misses++;
     }
+    if (!val && !(flags & (LOOKUP_WRITE | LOOKUP_NONOTIFY)))
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, db->id);
     return val;
 }
 
@@ -139,6 +159,10 @@ void db_add(kdb *db, kobj *key, kobj *val) {
     kstr k = key_kstr(key, &tmp);
     kstr copy = tmp ? tmp : kstr_dup(k);
     if (dict_add(db->keys, copy, val) != DICT_OK) panic("db_add: key already exists");
+    /* As Redis' dbAdd: a new list or zset may serve blocked clients
+     * (blocked.c), whichever command created it (push, RENAME, MOVE...). */
+    if (val->type == OBJ_LIST || val->type == OBJ_ZSET) signal_key_as_ready(db, key, val->type);
+    notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
 }
 
 void db_overwrite(kdb *db, kobj *key, kobj *val) {
@@ -273,6 +297,7 @@ long long db_empty(int dbnum, int async) {
     int last = dbnum == -1 ? server.dbnum - 1 : dbnum;
     long long removed = 0;
     for (int j = first; j <= last; j++) {
+        multi_touch_watched_keys_flushed(&server.db[j]); /* WATCH (multi.c) */
         removed += db_size(&server.db[j]);
         empty_one(&server.db[j], async);
     }
@@ -283,6 +308,7 @@ int db_swap(int id1, int id2) {
     kdb *a = db_by_id(id1), *b = db_by_id(id2);
     if (!a || !b) return C_ERR;
     if (a == b) return C_OK;
+    multi_touch_watched_keys_swapped(a, b); /* WATCH (multi.c) */
     kdb tmp = *a;
     a->keys = b->keys;
     a->expires = b->expires;
@@ -292,14 +318,15 @@ int db_swap(int id1, int id2) {
     b->expires = tmp.expires;
     b->avg_ttl = tmp.avg_ttl;
     b->expires_cursor = tmp.expires_cursor;
+    /* Clients blocked in either database may now find their keys. */
+    blocked_scan_db_for_ready_keys(a);
+    blocked_scan_db_for_ready_keys(b);
     return C_OK;
 }
 
 void signal_modified_key(client *c, kdb *db, kobj *key) {
-    /* WATCH invalidation and keyspace notifications hook in here. */
     (void)c;
-    (void)db;
-    (void)key;
+    multi_touch_watched_key(db, key); /* WATCH invalidation (multi.c) */
 }
 
 void db_init(void) {

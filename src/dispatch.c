@@ -1,12 +1,17 @@
 /*
  * Command dispatch: lookup, the checks Redis makes before running a command
- * (unknown command, arity, authentication), execution with statistics, and
+ * (unknown command, arity, protected commands, authentication, ACL
+ * permissions), execution with statistics, and
  * error statistics (INFO errorstats).
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "acl.h"
+#include "blocked.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "server.h"
 
 /* "ERR unknown command 'foo', with args beginning with: 'a' 'b' " as Redis
@@ -40,21 +45,42 @@ int process_command(client *c) {
         } else {
             reply_unknown_command(c);
         }
+        multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
         return C_OK;
     }
     kcommand *cmd = c->cmd;
     if ((cmd->arity > 0 && cmd->arity != c->argc) || (c->argc < -cmd->arity)) {
         cmd->rejected_calls++;
         add_reply_error_arity(c);
+        multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
         return C_OK;
     }
-    /* As in Redis, removing requirepass at runtime lets every client in. */
-    if (server.requirepass && !c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+    /* Redis' order: enable-debug-command, NOAUTH, then the user's ACL
+     * (acl.h); each replies and counts the rejection itself. */
+    if (acl_check_protected_or_reply(c) != C_OK || acl_check_auth_or_reply(c) != C_OK ||
+        acl_check_command_or_reply(c, (c->flags & CLIENT_MULTI) ? ACL_LOG_CTX_MULTI
+                                                                : ACL_LOG_CTX_TOPLEVEL) != C_OK) {
+        multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
+        return C_OK;
+    }
+    /* Pub/Sub: a RESP2 client with subscriptions may only run the commands
+     * of that context (pubsub.c says which); RESP3 clients may run any. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_command_allowed_in_context(cmd)) {
         cmd->rejected_calls++;
-        add_reply_error(c, "NOAUTH Authentication required.");
+        add_reply_errorf(c,
+                         "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING "
+                         "/ QUIT / RESET are allowed in this context",
+                         cmd->fullname ? cmd->fullname : cmd->name);
+        multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
         return C_OK;
     }
+    /* Inside MULTI every command but EXEC DISCARD MULTI WATCH QUIT RESET is
+     * queued (or refused when CMD_NO_MULTI) instead of run (multi.c). */
+    if (multi_process_command(c)) return C_OK;
     call(c);
+    /* Clients blocked on keys this command made ready are served right
+     * away, as Redis does, so the next command sees the result (blocked.c). */
+    blocked_serve_ready_keys();
     return C_OK;
 }
 

@@ -98,8 +98,7 @@ static int sample_db_once(kdb *db, const struct expire_tuning *t, unsigned long 
         db->expires_cursor = dict_scan(db->expires, db->expires_cursor, sample_entry, &b);
         buckets++;
         for (unsigned long i = 0; i < b.nexpired; i++) {
-            if (db_delete_kstr(db, b.expired[i], 0)) {
-                server.stat_expiredkeys++;
+            if (db_delete_expired(db, b.expired[i])) {
                 (*expired)++;
             }
         }

@@ -16,8 +16,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "acl.h"
+#include "blocked.h"
 #include "keyspace.h"
 #include "listen.h"
+#include "memory.h"
+#include "pubsub.h"
 #include "server.h"
 
 enum info_section {
@@ -171,12 +175,12 @@ static kstr section_clients(kstr info) {
                        "maxclients:%u\r\n"
                        "client_recent_max_input_buffer:%zu\r\n"
                        "client_recent_max_output_buffer:%zu\r\n"
-                       "blocked_clients:0\r\n"
+                       "blocked_clients:%lu\r\n"
                        "tracking_clients:0\r\n"
-                       "clients_in_timeout_table:0\r\n"
+                       "clients_in_timeout_table:%lu\r\n"
                        "clients_in_handshake:%d\r\n",
-                       server.nclients, server.maxclients, max_in, max_out,
-                       listener_handshakes_in_progress());
+                       server.nclients, server.maxclients, max_in, max_out, blocked_clients_count(),
+                       blocked_clients_with_timeout(), listener_handshakes_in_progress());
 }
 
 /* ---------- memory ---------- */
@@ -197,6 +201,15 @@ static kstr section_memory(kstr info) {
     info = cat_human(info, "used_memory_peak_human", peak);
     info = kstr_catfmt(info, "used_memory_peak_perc:%.2f%%\r\n",
                        peak ? (double)used * 100 / (double)peak : 100.0);
+    /* Overhead and dataset as MEMORY STATS counts them (memory.c). */
+    mem_overhead mh;
+    mem_overhead_compute(&mh);
+    info = kstr_catfmt(info,
+                       "used_memory_overhead:%zu\r\n"
+                       "used_memory_startup:%zu\r\n"
+                       "used_memory_dataset:%zu\r\n"
+                       "used_memory_dataset_perc:%.2f%%\r\n",
+                       mh.overhead_total, mh.startup_allocated, mh.dataset, mh.dataset_perc);
     info = kstr_catfmt(info, "total_system_memory:%llu\r\n", total);
     info = cat_human(info, "total_system_memory_human", total);
     info = kstr_catfmt(info, "maxmemory:%llu\r\n", server.maxmemory);
@@ -211,6 +224,14 @@ static kstr section_memory(kstr info) {
                        "lazyfreed_objects:%zu\r\n",
                        used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used,
                        lazyfree_pending_objects(), lazyfree_freed_objects());
+    info = kstr_catfmt(info,
+                       "mem_not_counted_for_evict:0\r\n"
+                       "mem_replication_backlog:0\r\n"
+                       "mem_clients_slaves:0\r\n"
+                       "mem_clients_normal:%zu\r\n"
+                       "mem_aof_buffer:0\r\n",
+                       mh.clients_normal);
+    mem_overhead_release(&mh);
     return info;
 }
 
@@ -264,45 +285,49 @@ static long long ops_per_sec(void) {
 }
 
 static kstr section_stats(kstr info) {
-    return kstr_catfmt(info,
-                       "total_connections_received:%lld\r\n"
-                       "total_commands_processed:%lld\r\n"
-                       "instantaneous_ops_per_sec:%lld\r\n"
-                       "total_net_input_bytes:%lld\r\n"
-                       "total_net_output_bytes:%lld\r\n"
-                       "total_net_repl_input_bytes:0\r\n"
-                       "total_net_repl_output_bytes:0\r\n"
-                       "rejected_connections:%lld\r\n"
-                       "sync_full:0\r\n"
-                       "sync_partial_ok:0\r\n"
-                       "sync_partial_err:0\r\n"
-                       "expired_keys:%lld\r\n"
-                       "expired_stale_perc:%.2f\r\n"
-                       "evicted_keys:%lld\r\n"
-                       "evicted_clients:0\r\n"
-                       "keyspace_hits:%lld\r\n"
-                       "keyspace_misses:%lld\r\n"
-                       "pubsub_channels:0\r\n"
-                       "pubsub_patterns:0\r\n"
-                       "latest_fork_usec:0\r\n"
-                       "total_forks:0\r\n"
-                       "unexpected_error_replies:%lld\r\n"
-                       "total_error_replies:%lld\r\n"
-                       "total_reads_processed:%lld\r\n"
-                       "total_writes_processed:%lld\r\n"
-                       "io_threaded_reads_processed:0\r\n"
-                       "io_threaded_writes_processed:0\r\n"
-                       "client_query_buffer_limit_disconnections:%lld\r\n"
-                       "client_output_buffer_limit_disconnections:%lld\r\n",
-                       server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
-                       server.stat_net_input_bytes, server.stat_net_output_bytes,
-                       server.stat_rejected_conn, server.stat_expiredkeys,
-                       (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
-                       server.stat_keyspace_hits, server.stat_keyspace_misses,
-                       server.stat_unexpected_error_replies, server.stat_total_error_replies,
-                       server.stat_total_reads_processed, server.stat_total_writes_processed,
-                       server.stat_client_qbuf_limit_disconnections,
-                       server.stat_client_outbuf_limit_disconnections);
+    unsigned long channels = pubsub_total_channels(), patterns = pubsub_total_patterns(),
+                  shard_channels = pubsub_total_shard_channels();
+    info = kstr_catfmt(
+        info,
+        "total_connections_received:%lld\r\n"
+        "total_commands_processed:%lld\r\n"
+        "instantaneous_ops_per_sec:%lld\r\n"
+        "total_net_input_bytes:%lld\r\n"
+        "total_net_output_bytes:%lld\r\n"
+        "total_net_repl_input_bytes:0\r\n"
+        "total_net_repl_output_bytes:0\r\n"
+        "rejected_connections:%lld\r\n"
+        "sync_full:0\r\n"
+        "sync_partial_ok:0\r\n"
+        "sync_partial_err:0\r\n"
+        "expired_keys:%lld\r\n"
+        "expired_stale_perc:%.2f\r\n"
+        "evicted_keys:%lld\r\n"
+        "evicted_clients:0\r\n"
+        "keyspace_hits:%lld\r\n"
+        "keyspace_misses:%lld\r\n"
+        "pubsub_channels:%lu\r\n"
+        "pubsub_patterns:%lu\r\n"
+        "pubsubshard_channels:%lu\r\n"
+        "latest_fork_usec:0\r\n"
+        "total_forks:0\r\n"
+        "unexpected_error_replies:%lld\r\n"
+        "total_error_replies:%lld\r\n"
+        "total_reads_processed:%lld\r\n"
+        "total_writes_processed:%lld\r\n"
+        "io_threaded_reads_processed:0\r\n"
+        "io_threaded_writes_processed:0\r\n"
+        "client_query_buffer_limit_disconnections:%lld\r\n"
+        "client_output_buffer_limit_disconnections:%lld\r\n",
+        server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
+        server.stat_net_input_bytes, server.stat_net_output_bytes, server.stat_rejected_conn,
+        server.stat_expiredkeys, (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
+        server.stat_keyspace_hits, server.stat_keyspace_misses, channels, patterns, shard_channels,
+        server.stat_unexpected_error_replies, server.stat_total_error_replies,
+        server.stat_total_reads_processed, server.stat_total_writes_processed,
+        server.stat_client_qbuf_limit_disconnections,
+        server.stat_client_outbuf_limit_disconnections);
+    return acl_info_stats(info); /* tls_cert_logins, tls_cert_login_failures */
 }
 
 /* ---------- cpu ---------- */
@@ -381,15 +406,25 @@ typedef struct tls_sink {
     int n;
 } tls_sink;
 
-/* Keys become [a-z0-9_]; values lose CR/LF so one field stays one line. */
+/* The fields keyport itself prints for every TLS listener. */
+static const char *const tls_own_fields[] = {
+    "transport", "accepted", "rejected", "listener_handshakes_ok", "listener_handshakes_failed",
+    NULL};
+
+/* Keys become [a-z0-9_] (a transport key equal to one of keyport's own
+ * gets a "ctx_" prefix); values lose CR/LF so one field stays one line. */
 static void tls_emit(void *ud, const char *key, const char *value) {
     tls_sink *s = ud;
-    s->info = kstr_catfmt(s->info, "tls_listener%d_", s->n);
-    for (const char *k = key; *k; k++) {
-        char ch = (char)tolower((unsigned char)*k);
+    kstr k = kstr_empty();
+    for (const char *p = key; *p; p++) {
+        char ch = (char)tolower((unsigned char)*p);
         if (!isalnum((unsigned char)ch)) ch = '_';
-        s->info = kstr_cat(s->info, &ch, 1);
+        k = kstr_cat(k, &ch, 1);
     }
+    int own = 0;
+    for (int i = 0; tls_own_fields[i] && !own; i++) own = !strcmp(k, tls_own_fields[i]);
+    s->info = kstr_catfmt(s->info, "tls_listener%d_%s%s", s->n, own ? "ctx_" : "", k);
+    kstr_free(k);
     s->info = kstr_cat(s->info, ":", 1);
     for (const char *v = value ? value : ""; *v; v++) {
         char ch = (*v == '\r' || *v == '\n') ? ' ' : *v;
@@ -412,8 +447,8 @@ static kstr section_tls(kstr info) {
                            "tls_listener%d_transport:%s\r\n"
                            "tls_listener%d_accepted:%lld\r\n"
                            "tls_listener%d_rejected:%lld\r\n"
-                           "tls_listener%d_handshakes_ok:%lld\r\n"
-                           "tls_listener%d_handshakes_failed:%lld\r\n",
+                           "tls_listener%d_listener_handshakes_ok:%lld\r\n"
+                           "tls_listener%d_listener_handshakes_failed:%lld\r\n",
                            i, l->layer->ops->name, i, l->accepted, i, l->rejected, i,
                            l->handshakes_ok, i, l->handshakes_failed);
         if (l->layer->ops->ctx_info && l->layer_ctx) {
@@ -477,6 +512,7 @@ void stats_reset(void) {
     server.stat_evictedkeys = 0;
     server.stat_total_reads_processed = 0;
     server.stat_total_writes_processed = 0;
+    acl_stats_reset();
     server.stat_peak_memory = zmalloc_used_memory();
     server.stat_reset_time = mstime();
     memset(server.stat_ops_samples, 0, sizeof(server.stat_ops_samples));

@@ -43,9 +43,10 @@ extern const dict_type db_expires_dict_type; /* kstr (borrowed) -> s64 ms */
 
 /* Lookup flags, as Redis' lookupKey: */
 #define LOOKUP_NONE 0
-#define LOOKUP_NOTOUCH (1 << 0) /* keep the LRU clock */
-#define LOOKUP_NOSTATS (1 << 1) /* no keyspace hit/miss */
-#define LOOKUP_WRITE (1 << 2)   /* write lookup: no stats */
+#define LOOKUP_NOTOUCH (1 << 0)  /* keep the LRU clock */
+#define LOOKUP_NOSTATS (1 << 1)  /* no keyspace hit/miss */
+#define LOOKUP_WRITE (1 << 2)    /* write lookup: no stats */
+#define LOOKUP_NONOTIFY (1 << 3) /* no "keymiss" notification */
 kobj *db_lookup(kdb *db, kobj *key, int flags);
 /* Time used for expiry decisions: the per-iteration cached clock. */
 long long db_now_ms(void);
@@ -54,6 +55,9 @@ long long db_now_ms(void);
 int db_delete_generic(kdb *db, kobj *key, int async);
 /* Same, addressed by the stored key string (active expiry). */
 int db_delete_kstr(kdb *db, const kstr key, int async);
+/* Deletes a key whose TTL passed, with what an expiry implies (expired
+ * keys statistics, WATCH). Returns 1 if it existed. */
+int db_delete_expired(kdb *db, const kstr key);
 /* 1 if key has a TTL in the past (nothing is deleted). */
 int db_key_is_expired(kdb *db, kobj *key);
 /* Returns the database with that id, or NULL. */
@@ -96,6 +100,14 @@ static inline int arg_to_int_or_reply(client *c, kobj *o, int *v, const char *er
     *v = (int)ll;
     return C_OK;
 }
+
+/* Makes the string value o of key a RAW string referenced only by the
+ * database, so it can be changed in place; returns it (t_string.c). */
+kobj *unshare_string(kdb *db, kobj *key, kobj *o);
+
+/* Parses a SCAN-family cursor; replies "ERR invalid cursor" and returns
+ * C_ERR when it is not one (cmd_keys.c). */
+int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor);
 
 /* "ERR invalid expire time in '<cmd>' command". */
 static inline void reply_invalid_expire(client *c) {

@@ -16,7 +16,11 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "acl.h"
+#include "blocked.h"
 #include "listen.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "server.h"
 
 /* Bytes written to one client per event before serving the others. */
@@ -57,10 +61,6 @@ static const char protected_mode_error[] =
 
 static void send_reply_to_client(connection *conn);
 static int write_to_client(client *c);
-
-static int password_required(void) {
-    return server.requirepass != NULL && server.requirepass[0] != '\0';
-}
 
 /* ---------- reply buffer pool ---------- */
 
@@ -127,8 +127,7 @@ client *client_create(connection *conn) {
     c->conn = conn;
     c->resp = 2;
     c->db = server.db ? &server.db[0] : NULL;
-    c->user = kstr_from("default");
-    c->authenticated = !password_required();
+    acl_client_set_default(c); /* acl.h: the default user, authenticated if it has nopass */
     resp_parser_init(&c->parser);
     c->ctime = server.unixtime;
     c->last_interaction = server.mstime;
@@ -156,7 +155,7 @@ void accept_new_client(connection *conn) {
         return;
     }
     client *c = client_create(conn);
-    if (server.protected_mode && !password_required() && !conn_is_local(conn)) {
+    if (acl_protected_mode_refuses(conn)) {
         size_t n;
         (void)conn_write(conn, protected_mode_error, sizeof(protected_mode_error) - 1, &n);
         server.stat_rejected_conn++;
@@ -164,6 +163,7 @@ void accept_new_client(connection *conn) {
         client_free(c);
         return;
     }
+    acl_tls_login(c); /* tls-auth-clients-user: the certificate may name the user */
     server.stat_numconnections++;
 }
 
@@ -220,6 +220,9 @@ void client_free(client *c) {
     }
     if (server.current_client == c) server.current_client = NULL;
     client_detach(c);
+    pubsub_unsubscribe_all(c, 0);
+    blocked_client_freed(c); /* leaves the key queues (blocked.c) */
+    multi_client_reset(c);   /* queued commands and WATCHed keys (multi.c) */
     if (c->flags & CLIENT_CLOSE_ASAP)
         list_unlink(&server.clients_to_close, c, offsetof(client, close_next));
     client_reset_argv(c);
@@ -262,7 +265,7 @@ client *client_lookup_by_id(uint64_t id) {
 }
 
 int client_type(client *c) {
-    (void)c;
+    if (c->flags & CLIENT_PUBSUB) return CLIENT_TYPE_PUBSUB;
     return CLIENT_TYPE_NORMAL;
 }
 
@@ -554,9 +557,12 @@ static void command_done(client *c) {
 static int process_bytes(client *c, const char *buf, size_t len, size_t *consumed) {
     size_t pos = 0;
     resp_limits lim = {server.proto_max_bulk_len, RESP_MULTIBULK_MAX_DEFAULT, PROTO_INLINE_MAX_SIZE,
-                       !c->authenticated && password_required()};
+                       acl_auth_required(c)};
     while (pos < len) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
+        /* A blocked client's next commands wait until it is unblocked
+         * (blocked.c runs them then). */
+        if (c->flags & CLIENT_BLOCKED) break;
         size_t n = 0;
         resp_status st = resp_parse(&c->parser, buf + pos, len - pos, &lim, &n);
         pos += n;
@@ -569,7 +575,7 @@ static int process_bytes(client *c, const char *buf, size_t len, size_t *consume
         load_argv(c);
         if (process_command(c) == C_ERR) return C_ERR;
         command_done(c);
-        lim.unauthenticated = !c->authenticated && password_required();
+        lim.unauthenticated = acl_auth_required(c);
     }
     *consumed = pos;
     /* Closing with nothing left to send (QUIT under CLIENT REPLY OFF). */
@@ -679,6 +685,7 @@ void clients_cron(void) {
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
         long long idle_ms = server.mstime - c->last_interaction;
         if (server.maxidletime > 0 && client_type(c) == CLIENT_TYPE_NORMAL &&
+            !(c->flags & CLIENT_BLOCKED) && /* BLPOP & co. may wait longer */
             idle_ms / 1000 > server.maxidletime) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_free(c);
@@ -738,6 +745,10 @@ static void emit_conn_field(void *sink, const char *key, const char *value) {
 
 kstr client_info_string(kstr s, client *c) {
     char flags[16], *f = flags;
+    if (c->flags & CLIENT_PUBSUB) *f++ = 'P';
+    if (c->flags & CLIENT_MULTI) *f++ = 'x';     /* multi.c */
+    if (c->flags & CLIENT_BLOCKED) *f++ = 'b';   /* blocked.c */
+    if (c->flags & CLIENT_DIRTY_CAS) *f++ = 'd'; /* multi.c: a WATCHed key changed */
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *f++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *f++ = 'A';
     if (client_is_unix(c)) *f++ = 'U';
@@ -766,13 +777,15 @@ kstr client_info_string(kstr s, client *c) {
 
     s = kstr_catfmt(s,
                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-                    "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu "
-                    "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu "
+                    "sub=%lu psub=%lu ssub=%lu multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+                    "multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu "
                     "events=%s cmd=%s user=%s redir=-1 resp=%d",
                     (unsigned long long)c->id, addr, laddr, c->conn ? conn_fd(c->conn) : -1,
                     c->name ? c->name : "", (long long)(server.unixtime - c->ctime),
                     (server.mstime - c->last_interaction) / 1000, flags, c->db ? c->db->id : 0,
-                    qbuf, qbuf_free, c->argv_len_sum, c->buf_size, c->buf_peak, c->bufpos,
+                    pubsub_client_channels(c), pubsub_client_patterns(c),
+                    pubsub_client_shard_channels(c), multi_queued_count(c), qbuf, qbuf_free,
+                    c->argv_len_sum, multi_queued_memory(c), c->buf_size, c->buf_peak, c->bufpos,
                     c->reply_blocks, omem, tot, events, cmd, c->user ? c->user : "default",
                     c->resp);
     if (c->conn) {

@@ -15,6 +15,10 @@
 #include "keyspace.h"
 #include "kstr_embed.h"
 #include "server.h"
+#include "t_list.h"
+#include "t_set.h"
+#include "t_hash.h"
+#include "t_zset.h"
 
 kobj *shared_integers[OBJ_SHARED_INTEGERS];
 
@@ -118,6 +122,10 @@ void decr_ref(kobj *o) {
     if (--o->refcount > 0) return;
     switch (o->type) {
     case OBJ_STRING: free_string_payload(o); break;
+    case OBJ_SET: set_type_free_payload(o); break;
+    case OBJ_LIST: list_type_free_payload(o); break;
+    case OBJ_HASH: hash_type_free_payload(o); break;
+    case OBJ_ZSET: zset_type_free_payload(o); break;
     default: panic("decr_ref: no destructor for object type %d", o->type);
     }
     zfree(o);
@@ -128,8 +136,13 @@ void decr_ref_void(void *o) {
 }
 
 size_t obj_free_effort(const kobj *o) {
-    (void)o;
-    return 1; /* strings: one or two blocks */
+    switch (o->type) {
+    case OBJ_SET: return set_type_free_effort(o);
+    case OBJ_LIST: return list_type_free_effort(o);
+    case OBJ_HASH: return hash_type_free_effort(o);
+    case OBJ_ZSET: return zset_type_free_effort(o);
+    default: return 1; /* strings: one or two blocks */
+    }
 }
 
 /* Keeps at most 10% slack in large RAW strings that will be stored. */
@@ -284,5 +297,9 @@ size_t obj_memory_usage(kobj *o) {
         default: return zmalloc_size(o) + kstr_alloc_size(o->ptr);
         }
     }
+    if (o->type == OBJ_SET) return zmalloc_size(o) + set_type_payload_memory(o, 0);
+    if (o->type == OBJ_LIST) return zmalloc_size(o) + list_type_payload_memory(o);
+    if (o->type == OBJ_HASH) return zmalloc_size(o) + hash_type_payload_memory(o, 0);
+    if (o->type == OBJ_ZSET) return zmalloc_size(o) + zset_type_payload_memory(o, 0);
     return zmalloc_size(o);
 }

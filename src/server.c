@@ -10,6 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "acl.h"
+#include "blocked.h"
 #include "config.h"
 #include "listen.h"
 #include "server.h"
@@ -43,6 +45,7 @@ static int server_cron(ae_loop *loop, long long id, void *data) {
     track_ops();
     clients_cron();
     tls_auto_reload_cron();
+    handle_blocked_clients_timeout(); /* blocked.c */
     if (server.active_expire_enabled) active_expire_cycle(ACTIVE_EXPIRE_CYCLE_SLOW);
     if (server.activerehashing) db_rehash_cron();
     size_t used = zmalloc_used_memory();
@@ -60,6 +63,10 @@ static int server_cron(ae_loop *loop, long long id, void *data) {
 static void before_sleep(ae_loop *loop) {
     conn_process_pending(loop);
     if (server.active_expire_enabled) active_expire_cycle(ACTIVE_EXPIRE_CYCLE_FAST);
+    /* Blocking commands (blocked.c): expired timeouts, then keys made ready
+     * by this iteration's writes, before replies are written. */
+    handle_blocked_clients_timeout();
+    handle_clients_blocked_on_keys();
     handle_clients_with_pending_writes();
     free_clients_in_async_queue();
 }
@@ -138,6 +145,7 @@ void server_init(void) {
     obj_create_shared();
     db_init();
     commands_init();
+    acl_init(); /* users, renames, aclfile: after the command table (acl.h) */
     listener_set_accept_proc(accept_new_client);
     ae_set_before_sleep(server.el, before_sleep);
     ae_set_after_sleep(server.el, after_sleep);
@@ -145,6 +153,7 @@ void server_init(void) {
         fprintf(stderr, "keyport: cannot create the server cron timer\n");
         exit(1);
     }
+    server.stat_startup_memory = zmalloc_used_memory();
 }
 
 int prepare_for_shutdown(int flags) {

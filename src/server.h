@@ -191,6 +191,13 @@ void db_init(void);
 #define CLIENT_EXECUTING (1ULL << 9)
 #define CLIENT_NO_TOUCH (1ULL << 10)
 #define CLIENT_WRITE_HANDLER (1ULL << 11) /* networking.c: a write handler is installed */
+#define CLIENT_PUBSUB (1ULL << 24)        /* pubsub.c: subscribed to a channel or pattern */
+/* Transactions (multi.c) and blocking commands (blocked.c). */
+#define CLIENT_MULTI (1ULL << 16)         /* in MULTI: commands are queued */
+#define CLIENT_DIRTY_CAS (1ULL << 17)     /* a WATCHed key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC (1ULL << 18)    /* a command was refused while queueing */
+#define CLIENT_DENY_BLOCKING (1ULL << 19) /* blocking commands do not block (EXEC) */
+#define CLIENT_BLOCKED (1ULL << 20)       /* waiting on keys: input is not processed */
 
 #define PROTO_REQ_INLINE 1
 #define PROTO_REQ_MULTIBULK 2
@@ -225,6 +232,7 @@ typedef struct client {
     kstr name;            /* CLIENT SETNAME, or NULL */
     kstr user;            /* authenticated user name ("default") */
     int authenticated;
+    struct acl_user *acl_user; /* acl.h: permissions; NULL for fake clients (no limits) */
     uint64_t flags;       /* CLIENT_* */
     kstr querybuf;        /* unparsed input, NULL when none is pending */
     size_t qb_pos;        /* parsed prefix of querybuf */
@@ -255,6 +263,16 @@ typedef struct client {
     /* Statistics for CLIENT LIST / INFO. */
     unsigned long long net_input_bytes, net_output_bytes, commands_processed;
     int last_reply_error; /* set by add_reply_error for stats */
+    /* Pub/Sub (pubsub.c): sets of kstr channels, patterns and shard
+     * channels; NULL until the first subscription. */
+    dict *pubsub_channels;
+    dict *pubsub_patterns;
+    dict *pubsub_shard_channels;
+    /* Transactions (multi.c): commands queued since MULTI and the WATCHed
+     * keys; NULL when none. Blocking (blocked.c): NULL unless blocked. */
+    struct multi_state *mstate;
+    struct watch_state *watched;
+    struct blocking_state *bstate;
 } client;
 
 /* Creates a client for an accepted (CONNECTED) connection, or a fake client
@@ -393,6 +411,7 @@ typedef struct kcommand {
     /* Statistics (INFO commandstats). */
     long long calls, microseconds, rejected_calls, failed_calls;
     kstr fullname; /* "config|get", set at init */
+    int acl_id;    /* acl_commands.c: bit of the ACL permission bitmaps, set at init */
 } kcommand;
 
 /* Each command file exports one table ended by an entry with name NULL. */
@@ -401,6 +420,19 @@ extern kcommand keys_commands[];    /* cmd_keys.c */
 extern kcommand server_commands[];  /* cmd_server.c */
 extern kcommand conn_commands[];    /* cmd_conn.c (PING, HELLO, CLIENT, ...) */
 extern kcommand config_commands[];  /* config_cmd.c */
+extern kcommand list_commands[];    /* t_list.c (blocking list pops included) */
+extern kcommand multi_commands[];   /* multi.c (MULTI EXEC DISCARD WATCH UNWATCH) */
+extern kcommand zset_blocking_commands[]; /* t_zset_block.c (BZPOPMIN BZPOPMAX BZMPOP) */
+extern kcommand set_commands[];     /* t_set.c */
+extern kcommand bitops_commands[];  /* bitops.c */
+extern kcommand hll_commands[];     /* hyperloglog.c */
+extern kcommand pubsub_commands[];  /* pubsub.c */
+extern kcommand sort_commands[];    /* sort.c */
+extern kcommand debug_commands[];   /* debug.c */
+extern kcommand memory_commands[];  /* memory.c */
+extern kcommand hash_commands[];    /* t_hash.c */
+extern kcommand zset_commands[];    /* t_zset.c */
+extern kcommand acl_commands[];     /* acl_cmd.c */
 
 void commands_init(void);
 /* Finds the command for argv (handling container commands such as CONFIG
@@ -495,6 +527,10 @@ struct server {
     int tls_replication;             /* stored: replication is a later issue */
     int tls_cluster;                 /* stored: cluster is a later issue */
     int enable_protected_configs;    /* PROTECTED_ACTION_ALLOWED_* */
+    /* ACL configuration (acl.h). */
+    char *acl_filename;          /* aclfile, NULL when none */
+    long long acllog_max_len;    /* entries kept by ACL LOG */
+    int acl_pubsub_default;      /* 1: new users get allchannels, 0: resetchannels */
     /* Persistence directives, accepted for redis.conf compatibility and
      * stored; persistence itself is a later issue. */
     int appendonly;
@@ -525,6 +561,23 @@ struct server {
     long long stat_ops_last_cmds, stat_ops_last_ms;
     /* errorstats: error code -> count */
     dict *errors;
+    /* Pub/Sub (pubsub.c): kstr channel / pattern / shard channel -> the
+     * set of clients subscribed (a dict of client *). */
+    dict *pubsub_channels;
+    dict *pubsub_patterns;
+    dict *pubsub_shard_channels;
+    int notify_keyspace_events; /* NOTIFY_* flags (notify.h) */
+    long long set_max_intset_entries;
+    long long hll_sparse_max_bytes;
+    size_t stat_startup_memory; /* used memory once initialised (INFO used_memory_startup) */
+    int list_max_listpack_size; /* > 0: entries per quicklist node; < 0: -1..-5 size class */
+    int list_compress_depth;    /* stored; quicklist nodes are not compressed */
+    /* Compact encodings of hashes and sorted sets (listpack) hold at most
+     * this many entries, each at most this many bytes. */
+    unsigned long long hash_max_listpack_entries;
+    unsigned long long hash_max_listpack_value;
+    unsigned long long zset_max_listpack_entries;
+    unsigned long long zset_max_listpack_value;
 };
 
 extern struct server server;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "keyspace.h"
+#include "notify.h"
 #include "server.h"
 
 #define MAX_STRING_LEN_DEFAULT (512LL * 1024 * 1024)
@@ -36,8 +37,9 @@ static int check_string_length(client *c, long long size, long long append) {
 }
 
 /* Makes the value of key a RAW string referenced only by the database, so
- * it can be changed in place; returns it. */
-static kobj *unshare_string(kdb *db, kobj *key, kobj *o) {
+ * it can be changed in place; returns it. Shared with bitops.c
+ * (keyspace.h). */
+kobj *unshare_string(kdb *db, kobj *key, kobj *o) {
     if (o->refcount == 1 && o->encoding == OBJ_ENCODING_RAW) return o;
     char buf[LONG_STR_SIZE];
     size_t len;
@@ -159,7 +161,11 @@ static void set_generic(client *c, int flags, kobj *key, kobj *val, kobj *expire
         return;
     }
     db_set_key(c->db, key, val, flags & OPT_KEEPTTL);
-    if (expire) db_set_expire(c->db, key, when);
+    notify_keyspace_event(NOTIFY_STRING, "set", key, c->db->id);
+    if (expire) {
+        db_set_expire(c->db, key, when);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db->id);
+    }
     if (!(flags & OPT_GET)) {
         if (style == SET_REPLY_INT)
             add_reply_ll(c, 1);
@@ -210,11 +216,16 @@ static void getex_command(client *c) {
         /* An absolute time already past deletes the key. */
         db_delete(c->db, c->argv[1]);
         signal_modified_key(c, c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
     } else if (expire) {
         db_set_expire(c->db, c->argv[1], when);
         signal_modified_key(c, c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", c->argv[1], c->db->id);
     } else if (flags & OPT_PERSIST) {
-        if (db_remove_expire(c->db, c->argv[1])) signal_modified_key(c, c->db, c->argv[1]);
+        if (db_remove_expire(c->db, c->argv[1])) {
+            signal_modified_key(c, c->db, c->argv[1]);
+            notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], c->db->id);
+        }
     }
 }
 
@@ -224,12 +235,14 @@ static void getdel_command(client *c) {
     reply_string_obj(c, o);
     db_delete(c->db, c->argv[1]);
     signal_modified_key(c, c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
 }
 
 static void getset_command(client *c) {
     if (get_generic(c) != C_OK) return;
     c->argv[2] = obj_try_encode(c->argv[2]);
     db_set_key(c->db, c->argv[1], c->argv[2], 0);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->argv[1], c->db->id);
 }
 
 static void mget_command(client *c) {
@@ -259,6 +272,7 @@ static void mset_generic(client *c, int nx) {
     for (int j = 1; j < c->argc; j += 2) {
         c->argv[j + 1] = obj_try_encode(c->argv[j + 1]);
         db_set_key(c->db, c->argv[j], c->argv[j + 1], 0);
+        notify_keyspace_event(NOTIFY_STRING, "set", c->argv[j], c->db->id);
     }
     if (nx)
         add_reply_ll(c, 1);
@@ -298,6 +312,7 @@ static void append_command(client *c) {
         total = kstr_len(o->ptr);
     }
     signal_modified_key(c, c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "append", c->argv[1], c->db->id);
     add_reply_ll(c, (long long)total);
 }
 
@@ -390,6 +405,7 @@ static void setrange_command(client *c) {
     }
     memcpy((char *)o->ptr + offset, value, vlen);
     signal_modified_key(c, c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "setrange", c->argv[1], c->db->id);
     add_reply_ll(c, (long long)kstr_len(o->ptr));
 }
 
@@ -424,6 +440,7 @@ static void incr_decr(client *c, long long incr) {
             db_add(c->db, c->argv[1], n);
     }
     signal_modified_key(c, c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "incrby", c->argv[1], c->db->id);
     add_reply_ll(c, value);
 }
 
@@ -474,6 +491,7 @@ static void incrbyfloat_command(client *c) {
     else
         db_add(c->db, c->argv[1], n);
     signal_modified_key(c, c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", c->argv[1], c->db->id);
     reply_string_obj(c, n);
 }
 

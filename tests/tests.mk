@@ -1,8 +1,9 @@
 # Test targets, included by the top-level GNUmakefile.
 #
 # make test runs, in order: unit tests (CUnit), ABI conformance (fake
-# plugins), the Tcl integration suite over tcp and unix, then the TLS suites
-# for each TLS transport that was built.
+# plugins), the Tcl integration suite over tcp and unix, the differential
+# test against redis-server, then the TLS suites for each TLS transport that
+# was built.
 
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -10,7 +11,7 @@ ABI_FAKE_SRC := $(wildcard tests/abi/fake-*.c)
 ABI_FAKES := $(ABI_FAKE_SRC:.c=.so)
 TEST_JOBS ?= 4
 
-.PHONY: deps tests-clean
+.PHONY: deps tests-clean difftest
 
 deps:
 	@./utils/deps.sh
@@ -18,6 +19,7 @@ deps:
 test: deps all
 	@$(MAKE) --no-print-directory test-unit test-abi
 	@$(MAKE) --no-print-directory test-integration
+	@$(MAKE) --no-print-directory difftest
 	@$(MAKE) --no-print-directory test-tls
 
 tests/unit/test-%: tests/unit/test-%.c $(CORE_OBJ)
@@ -38,6 +40,14 @@ test-abi: src/keyport-server $(ABI_FAKES) $(TRANSPORTS)
 test-integration: all
 	@./runtest --transport tcp --clients $(TEST_JOBS)
 	@./runtest --transport unix --clients $(TEST_JOBS)
+
+# Differential test (tests/difftest/difftest.py): keyport and Debian's
+# redis-server get the same seeded random command stream, replies and
+# keyspace notifications are compared. DIFFTEST_OPS bounds the run (about
+# 20 s by default); DIFFTEST_SEED=N replays one run.
+DIFFTEST_OPS ?= 60000
+difftest: src/keyport-server $(TRANSPORTS)
+	@DIFFTEST_OPS=$(DIFFTEST_OPS) /usr/bin/python3 tests/difftest/difftest.py
 
 test-tls: all
 	@set -e; for t in openssl gnutls; do \
