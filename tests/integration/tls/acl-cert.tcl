@@ -7,6 +7,10 @@
 # "urn:keyport:user:alice"; keyport.crt has CN "keyport generic" and no URI.
 source [file join $::kp::root tests helpers tls.tcl]
 
+# Test certificates exist only in TLS runs; this file sets them up outside
+# test bodies, so it ends here in plaintext runs.
+if {[kp_tls_transport] eq ""} { return }
+
 tags {tls keyport} {
 
 proc generic_cert {} {

@@ -2,6 +2,10 @@
 # without any command; a broken replacement keeps the old context in use.
 source [file join $::kp::root tests helpers tls.tcl]
 
+# Test certificates exist only in TLS runs; this file sets them up outside
+# test bodies, so it ends here in plaintext runs.
+if {[kp_tls_transport] eq ""} { return }
+
 proc autoreload_subject {} {
     set fd [kp_connect]
     set st [tls::status $fd]
