@@ -18,6 +18,7 @@ void log_reopen(void);
 void server_panic(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
 #define panic(...) server_panic(__FILE__, __LINE__, __VA_ARGS__)
-#define server_assert(e) ((e) ? (void)0 : server_panic(__FILE__, __LINE__, "assertion failed: %s", #e))
+#define server_assert(e)                                                                           \
+    ((e) ? (void)0 : server_panic(__FILE__, __LINE__, "assertion failed: %s", #e))
 
 #endif

@@ -9,20 +9,20 @@
 
 #include "server.h"
 
-#define NOTIFY_KEYSPACE (1 << 0) /* K */
-#define NOTIFY_KEYEVENT (1 << 1) /* E */
-#define NOTIFY_GENERIC (1 << 2)  /* g */
-#define NOTIFY_STRING (1 << 3)   /* $ */
-#define NOTIFY_LIST (1 << 4)     /* l */
-#define NOTIFY_SET (1 << 5)      /* s */
-#define NOTIFY_HASH (1 << 6)     /* h */
-#define NOTIFY_ZSET (1 << 7)     /* z */
-#define NOTIFY_EXPIRED (1 << 8)  /* x */
-#define NOTIFY_EVICTED (1 << 9)  /* e */
-#define NOTIFY_STREAM (1 << 10)  /* t */
+#define NOTIFY_KEYSPACE (1 << 0)  /* K */
+#define NOTIFY_KEYEVENT (1 << 1)  /* E */
+#define NOTIFY_GENERIC (1 << 2)   /* g */
+#define NOTIFY_STRING (1 << 3)    /* $ */
+#define NOTIFY_LIST (1 << 4)      /* l */
+#define NOTIFY_SET (1 << 5)       /* s */
+#define NOTIFY_HASH (1 << 6)      /* h */
+#define NOTIFY_ZSET (1 << 7)      /* z */
+#define NOTIFY_EXPIRED (1 << 8)   /* x */
+#define NOTIFY_EVICTED (1 << 9)   /* e */
+#define NOTIFY_STREAM (1 << 10)   /* t */
 #define NOTIFY_KEY_MISS (1 << 11) /* m (excluded from A) */
-#define NOTIFY_MODULE (1 << 12)  /* d */
-#define NOTIFY_NEW (1 << 13)     /* n (excluded from A) */
+#define NOTIFY_MODULE (1 << 12)   /* d */
+#define NOTIFY_NEW (1 << 13)      /* n (excluded from A) */
 #define NOTIFY_ALL                                                                                 \
     (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET |       \
      NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE) /* A */

@@ -138,7 +138,8 @@ void server_init_state(void) {
 void server_init(void) {
     int setsize = (int)server.maxclients + 128;
     if (ae_resize(server.el, setsize) != AE_OK) {
-        fprintf(stderr, "keyport: cannot size the event loop for maxclients %u\n", server.maxclients);
+        fprintf(stderr, "keyport: cannot size the event loop for maxclients %u\n",
+                server.maxclients);
         exit(1);
     }
     setup_signals();

@@ -33,7 +33,7 @@
 
 #define CONFIG_DEFAULT_DBNUM 16
 #define CONFIG_DEFAULT_PORT 6379
-#define PROTO_IOBUF_LEN (1024 * 16)  /* read chunk */
+#define PROTO_IOBUF_LEN (1024 * 16) /* read chunk */
 #define PROTO_REPLY_CHUNK_BYTES (16 * 1024)
 #define PROTO_INLINE_MAX_SIZE (1024 * 64)
 #define PROTO_MBULK_BIG_ARG (1024 * 32)
@@ -93,7 +93,7 @@ size_t string_obj_len(kobj *o);
  * a pointer to the bytes, which may point into o itself. */
 const char *string_obj_ptr(kobj *o, char *buf, size_t buflen, size_t *len);
 int string_obj_equal(kobj *a, kobj *b);
-int obj_get_ll(kobj *o, long long *v);          /* C_OK / C_ERR */
+int obj_get_ll(kobj *o, long long *v);            /* C_OK / C_ERR */
 int obj_get_long_double(kobj *o, long double *v); /* C_OK / C_ERR */
 int obj_get_double(kobj *o, double *v);           /* C_OK / C_ERR */
 const char *obj_type_name(kobj *o);
@@ -229,22 +229,22 @@ typedef struct client {
     connection *conn; /* NULL for fake clients */
     int resp;         /* 2 or 3 */
     kdb *db;
-    kstr name;            /* CLIENT SETNAME, or NULL */
-    kstr user;            /* authenticated user name ("default") */
+    kstr name; /* CLIENT SETNAME, or NULL */
+    kstr user; /* authenticated user name ("default") */
     int authenticated;
     struct acl_user *acl_user; /* acl.h: permissions; NULL for fake clients (no limits) */
-    uint64_t flags;       /* CLIENT_* */
-    kstr querybuf;        /* unparsed input, NULL when none is pending */
-    size_t qb_pos;        /* parsed prefix of querybuf */
+    uint64_t flags;            /* CLIENT_* */
+    kstr querybuf;             /* unparsed input, NULL when none is pending */
+    size_t qb_pos;             /* parsed prefix of querybuf */
     size_t querybuf_peak;
-    resp_parser parser;   /* request parser state (resp.h) */
+    resp_parser parser; /* request parser state (resp.h) */
     int argc;
     kobj **argv;
     int argv_cap;
     size_t argv_len_sum;
     struct kcommand *cmd, *lastcmd;
-    time_t ctime;                /* creation, seconds */
-    long long last_interaction;  /* ms, for timeout / idle */
+    time_t ctime;               /* creation, seconds */
+    long long last_interaction; /* ms, for timeout / idle */
     /* Output: first the fixed buffer, then the block list. */
     char *buf;
     size_t buf_size;
@@ -257,9 +257,9 @@ typedef struct client {
     size_t buf_peak; /* peak bufpos since the last resize check */
     long long buf_peak_last_reset_time;
     /* Membership in server lists (intrusive). */
-    struct client *prev, *next;           /* server.clients */
-    struct client *pending_next;          /* server.pending_writes */
-    struct client *close_next;            /* server.clients_to_close */
+    struct client *prev, *next;  /* server.clients */
+    struct client *pending_next; /* server.pending_writes */
+    struct client *close_next;   /* server.clients_to_close */
     /* Statistics for CLIENT LIST / INFO. */
     unsigned long long net_input_bytes, net_output_bytes, commands_processed;
     int last_reply_error; /* set by add_reply_error for stats */
@@ -319,7 +319,7 @@ void client_addr_string(client *c, int remote, char *buf, size_t len);
 
 void add_reply_proto(client *c, const char *s, size_t len); /* raw RESP bytes */
 void add_reply_ok(client *c);
-void add_reply_status(client *c, const char *status);       /* +status */
+void add_reply_status(client *c, const char *status); /* +status */
 void add_reply_status_len(client *c, const char *s, size_t len);
 /* err is the whole message with its code, e.g. "ERR syntax error" or
  * "WRONGTYPE Operation against a key holding the wrong kind of value".
@@ -338,15 +338,15 @@ void add_reply_bulk_cstr(client *c, const char *s); /* NULL: null reply */
 void add_reply_bulk_kstr(client *c, kstr s);        /* takes ownership */
 void add_reply_bulk_ll(client *c, long long v);
 void add_reply_ll(client *c, long long v);
-void add_reply_double(client *c, double d);  /* RESP3 ,d ; RESP2 bulk */
+void add_reply_double(client *c, double d);                 /* RESP3 ,d ; RESP2 bulk */
 void add_reply_long_double_human(client *c, long double d); /* INCRBYFLOAT */
-void add_reply_bool(client *c, int b);       /* RESP3 #t ; RESP2 :1/:0 */
-void add_reply_null(client *c);              /* RESP3 _ ; RESP2 $-1 */
-void add_reply_null_array(client *c);        /* RESP3 _ ; RESP2 *-1 */
+void add_reply_bool(client *c, int b);                      /* RESP3 #t ; RESP2 :1/:0 */
+void add_reply_null(client *c);                             /* RESP3 _ ; RESP2 $-1 */
+void add_reply_null_array(client *c);                       /* RESP3 _ ; RESP2 *-1 */
 void add_reply_array_len(client *c, long n);
-void add_reply_map_len(client *c, long n);   /* RESP2: array of 2n */
-void add_reply_set_len(client *c, long n);   /* RESP2: array */
-void add_reply_push_len(client *c, long n);  /* RESP2: array */
+void add_reply_map_len(client *c, long n);  /* RESP2: array of 2n */
+void add_reply_set_len(client *c, long n);  /* RESP2: array */
+void add_reply_push_len(client *c, long n); /* RESP2: array */
 void add_reply_verbatim(client *c, const char *s, size_t len, const char *ext); /* RESP2: bulk */
 void add_reply_help(client *c, const char *const *lines); /* NULL-terminated */
 /* Deferred lengths: reserve now, fill in once the count is known. */
@@ -400,12 +400,12 @@ typedef struct kcommand {
     int arity;
     uint64_t flags;
     int first_key, last_key, key_step;
-    const char *group;      /* "string", "generic", "server", "connection" */
-    const char *summary;    /* COMMAND DOCS */
-    const char *since;      /* Redis version the command appeared in */
+    const char *group;   /* "string", "generic", "server", "connection" */
+    const char *summary; /* COMMAND DOCS */
+    const char *since;   /* Redis version the command appeared in */
     const char *complexity;
-    const char *acl_categories; /* space separated, e.g. "@write @string @fast" */
-    const char *syntax;     /* argument synopsis for COMMAND DOCS / HELP */
+    const char *acl_categories;   /* space separated, e.g. "@write @string @fast" */
+    const char *syntax;           /* argument synopsis for COMMAND DOCS / HELP */
     struct kcommand *subcommands; /* array ended by an entry with name NULL */
     struct kcommand *parent;      /* set at init for subcommands */
     /* Statistics (INFO commandstats). */
@@ -415,24 +415,24 @@ typedef struct kcommand {
 } kcommand;
 
 /* Each command file exports one table ended by an entry with name NULL. */
-extern kcommand string_commands[];  /* t_string.c */
-extern kcommand keys_commands[];    /* cmd_keys.c */
-extern kcommand server_commands[];  /* cmd_server.c */
-extern kcommand conn_commands[];    /* cmd_conn.c (PING, HELLO, CLIENT, ...) */
-extern kcommand config_commands[];  /* config_cmd.c */
-extern kcommand list_commands[];    /* t_list.c (blocking list pops included) */
-extern kcommand multi_commands[];   /* multi.c (MULTI EXEC DISCARD WATCH UNWATCH) */
+extern kcommand string_commands[];        /* t_string.c */
+extern kcommand keys_commands[];          /* cmd_keys.c */
+extern kcommand server_commands[];        /* cmd_server.c */
+extern kcommand conn_commands[];          /* cmd_conn.c (PING, HELLO, CLIENT, ...) */
+extern kcommand config_commands[];        /* config_cmd.c */
+extern kcommand list_commands[];          /* t_list.c (blocking list pops included) */
+extern kcommand multi_commands[];         /* multi.c (MULTI EXEC DISCARD WATCH UNWATCH) */
 extern kcommand zset_blocking_commands[]; /* t_zset_block.c (BZPOPMIN BZPOPMAX BZMPOP) */
-extern kcommand set_commands[];     /* t_set.c */
-extern kcommand bitops_commands[];  /* bitops.c */
-extern kcommand hll_commands[];     /* hyperloglog.c */
-extern kcommand pubsub_commands[];  /* pubsub.c */
-extern kcommand sort_commands[];    /* sort.c */
-extern kcommand debug_commands[];   /* debug.c */
-extern kcommand memory_commands[];  /* memory.c */
-extern kcommand hash_commands[];    /* t_hash.c */
-extern kcommand zset_commands[];    /* t_zset.c */
-extern kcommand acl_commands[];     /* acl_cmd.c */
+extern kcommand set_commands[];           /* t_set.c */
+extern kcommand bitops_commands[];        /* bitops.c */
+extern kcommand hll_commands[];           /* hyperloglog.c */
+extern kcommand pubsub_commands[];        /* pubsub.c */
+extern kcommand sort_commands[];          /* sort.c */
+extern kcommand debug_commands[];         /* debug.c */
+extern kcommand memory_commands[];        /* memory.c */
+extern kcommand hash_commands[];          /* t_hash.c */
+extern kcommand zset_commands[];          /* t_zset.c */
+extern kcommand acl_commands[];           /* acl_cmd.c */
 
 void commands_init(void);
 /* Finds the command for argv (handling container commands such as CONFIG
@@ -457,8 +457,8 @@ void call(client *c);
 struct server {
     pid_t pid;
     ae_loop *el;
-    char *executable;  /* absolute path of keyport-server */
-    char *configfile;  /* absolute path, NULL when none */
+    char *executable; /* absolute path of keyport-server */
+    char *configfile; /* absolute path, NULL when none */
     char **exec_argv;
     int exec_argc;
     char runid[41];
@@ -524,13 +524,13 @@ struct server {
     long long tls_auto_reload_last;  /* ms of the last check */
     long long stat_tls_auto_reloads;
     long long stat_tls_auto_reload_failures;
-    int tls_replication;             /* stored: replication is a later issue */
-    int tls_cluster;                 /* stored: cluster is a later issue */
-    int enable_protected_configs;    /* PROTECTED_ACTION_ALLOWED_* */
+    int tls_replication;          /* stored: replication is a later issue */
+    int tls_cluster;              /* stored: cluster is a later issue */
+    int enable_protected_configs; /* PROTECTED_ACTION_ALLOWED_* */
     /* ACL configuration (acl.h). */
-    char *acl_filename;          /* aclfile, NULL when none */
-    long long acllog_max_len;    /* entries kept by ACL LOG */
-    int acl_pubsub_default;      /* 1: new users get allchannels, 0: resetchannels */
+    char *acl_filename;       /* aclfile, NULL when none */
+    long long acllog_max_len; /* entries kept by ACL LOG */
+    int acl_pubsub_default;   /* 1: new users get allchannels, 0: resetchannels */
     /* Persistence directives, accepted for redis.conf compatibility and
      * stored; persistence itself is a later issue. */
     int appendonly;

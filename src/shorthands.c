@@ -102,8 +102,9 @@ static const char *tls_transport_name(char *err, size_t errlen) {
         if (transport_find(preferred[i])) return preferred[i];
     for (int i = 0; i < transport_count(); i++)
         if (transport_at(i)->ops->caps & KP_CAP_TLS) return transport_at(i)->ops->name;
-    snprintf(err, errlen, "tls-port is set but no TLS transport is loaded "
-                          "(add 'loadtransport openssl' or 'loadtransport gnutls')");
+    snprintf(err, errlen,
+             "tls-port is set but no TLS transport is loaded "
+             "(add 'loadtransport openssl' or 'loadtransport gnutls')");
     return NULL;
 }
 

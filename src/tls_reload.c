@@ -12,9 +12,9 @@
 #include "server.h"
 
 static const char *const tls_file_keys[] = {
-    "tls-cert-file",        "tls-key-file",      "tls-client-cert-file", "tls-client-key-file",
-    "tls-dh-params-file",   "tls-ca-cert-file",  "tls-ca-cert-dir",      "tls-key-file-pass",
-    "tls-client-key-file-pass"};
+    "tls-cert-file",       "tls-key-file",       "tls-client-cert-file",
+    "tls-client-key-file", "tls-dh-params-file", "tls-ca-cert-file",
+    "tls-ca-cert-dir",     "tls-key-file-pass",  "tls-client-key-file-pass"};
 
 /* The value a listener's context was built from: its own key, else the
  * global default. */

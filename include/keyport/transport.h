@@ -87,7 +87,12 @@ typedef struct kp_fingerprint {
 #endif
 
 #define KP_FINGERPRINT_INIT                                                                        \
-    {sizeof(void *), sizeof(size_t), sizeof(long), sizeof(time_t), sizeof(off_t), KP_BIG_ENDIAN_, {0, 0}}
+    {                                                                                              \
+        sizeof(void *), sizeof(size_t), sizeof(long), sizeof(time_t), sizeof(off_t),               \
+            KP_BIG_ENDIAN_, {                                                                      \
+            0, 0                                                                                   \
+        }                                                                                          \
+    }
 
 /* Result of every I/O op. Stable values, never renumbered. */
 typedef enum kp_result {
@@ -198,8 +203,8 @@ typedef struct kp_transport {
     const char *version;
     const char *description;
     const char *license;
-    uint64_t caps;         /* KP_CAP_* */
-    size_t conn_size;      /* bytes of per-connection private state (may be 0) */
+    uint64_t caps;                  /* KP_CAP_* */
+    size_t conn_size;               /* bytes of per-connection private state (may be 0) */
     const char *const *config_keys; /* NULL-terminated keys ctx_new accepts, or NULL */
 
     /* Optional. Called once after a successful load with the extra words of
@@ -250,8 +255,8 @@ typedef struct kp_transport {
      * connected base connection. peer_name is the name to verify (and send
      * as SNI) for KP_ROLE_CLIENT, NULL for servers. Returns 0, or -1 with a
      * reason in err (then close() is still called). */
-    int (*conn_init)(void *ctx, kp_conn *c, void *priv, kp_role role, const char *peer_name, char *err,
-                     size_t errlen);
+    int (*conn_init)(void *ctx, kp_conn *c, void *priv, kp_role role, const char *peer_name,
+                     char *err, size_t errlen);
 
     /* Drives connection setup: the TLS handshake for layered transports, the
      * completion of an in-progress connect() for base ones. KP_OK: ready for
@@ -315,7 +320,8 @@ typedef struct kp_transport {
 #define KP_TRANSPORT_SIZE_1_0 offsetof(kp_transport, conn_info)
 
 /* Initialiser for the header of a kp_transport compiled against this file. */
-#define KP_TRANSPORT_HEADER {KP_ABI_MAJOR, KP_ABI_MINOR, (uint32_t)sizeof(kp_transport)}
+#define KP_TRANSPORT_HEADER                                                                        \
+    { KP_ABI_MAJOR, KP_ABI_MINOR, (uint32_t)sizeof(kp_transport) }
 
 /*
  * The entry point. Called once, on the main thread, right after dlopen.
