@@ -256,6 +256,10 @@ kp_result gtls_read(kp_conn *c, void *priv, void *buf, size_t len, kp_io *io) {
         }
         if (is_retry(n)) {
             if (got) break;
+            /* A record that carried no application data (a TLS 1.3 session
+             * ticket) ends in a retry while whole records may still wait in
+             * the read-ahead buffer: no socket event would announce them. */
+            if (more_buffered(conn)) continue;
             io->need = need_of(conn);
             return KP_AGAIN;
         }
