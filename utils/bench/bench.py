@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """keyport benchmarks against Debian's redis-server, in one run (make bench).
 
-Both servers run pinned to CPU 0 and the load generator (Debian's
-redis-benchmark) to CPU 1, with the same flags, alternating rounds; the
-median of the rounds is kept. Results are printed and written between the
-BENCH-RESULTS markers of docs/benchmarks.md.
+Both servers run pinned to CPU 0 and the load generators to CPU 1, with the
+same flags, alternating rounds; the median of the rounds is kept. Two
+instruments measure every server in the same run: Debian's redis-benchmark
+(the independent one) and our keyport-benchmark (when built). Results are
+printed and written between the BENCH-RESULTS markers of docs/benchmarks.md.
 
 Environment: BENCH_REQUESTS (default 200000), BENCH_ROUNDS (3),
 BENCH_CLIENTS (50), BENCH_IDLE (5000 idle connections), BENCH_TLS (auto).
@@ -23,6 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 KEYPORT = os.path.join(ROOT, "src", "keyport-server")
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 BENCH = shutil.which("redis-benchmark") or "/usr/bin/redis-benchmark"
+KBENCH = os.path.join(ROOT, "src", "keyport-benchmark")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
@@ -83,8 +85,17 @@ def stop(proc):
         proc.kill()
 
 
-def run_bench(port, pipeline, tls):
-    cmd = ["taskset", "-c", "1", BENCH, "-h", "127.0.0.1", "-p", str(port), "-t", "set,get",
+def instruments():
+    """The load generators of this run: redis-benchmark, plus ours when built."""
+    tools = ["redis-benchmark"]
+    if os.access(KBENCH, os.X_OK):
+        tools.append("keyport-benchmark")
+    return tools
+
+
+def run_bench(port, pipeline, tls, tool="redis-benchmark"):
+    exe = KBENCH if tool == "keyport-benchmark" else BENCH
+    cmd = ["taskset", "-c", "1", exe, "-h", "127.0.0.1", "-p", str(port), "-t", "set,get",
            "-n", str(REQUESTS), "-c", str(CLIENTS), "-P", str(pipeline), "-q", "--csv"]
     if tls:
         cmd += ["--tls", "--cacert", os.path.join(TLSDIR, "ca.crt")]
@@ -95,8 +106,15 @@ def run_bench(port, pipeline, tls):
         if m:
             res[m.group(1)] = float(m.group(2))
     if len(res) != 2:
-        raise RuntimeError(f"unexpected redis-benchmark output: {out!r}")
+        raise RuntimeError(f"unexpected {tool} output: {out!r}")
     return res
+
+
+def cpu_seconds(pid):
+    """utime + stime of pid, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def idle_memory(proc, port, tls):
@@ -125,48 +143,66 @@ def main():
         kinds = ["redis", "keyport:" + (transport or "tcp")]
         if tls and transport != "openssl":
             kinds = ["keyport:" + transport]  # redis is measured once, with its OpenSSL
-        results = {k: {1: [], 16: []} for k in kinds}
+        tools = instruments()
+        results = {(k, tool): {1: [], 16: []} for k in kinds for tool in tools}
         for rnd in range(ROUNDS):
             for kind in kinds:
                 port = free_port()
                 proc = start(kind, port, tls, workdir)
                 try:
                     for p in (1, 16):
-                        results[kind][p].append(run_bench(port, p, tls))
+                        # Alternate which instrument goes first.
+                        for tool in (tools if rnd % 2 == 0 else tools[::-1]):
+                            cpu0 = cpu_seconds(proc.pid)
+                            res = run_bench(port, p, tls, tool)
+                            # Server CPU per request: robust against a busy machine.
+                            res["CPU"] = (cpu_seconds(proc.pid) - cpu0) * 1e6 / (2 * REQUESTS)
+                            results[(kind, tool)][p].append(res)
                     if rnd == 0:
                         idle_rows.append((kind, mode, idle_memory(proc, port, tls)))
                 finally:
                     stop(proc)
-        for kind in kinds:
+        for kind, tool in results:
             for p in (1, 16):
-                for test in ("SET", "GET"):
-                    med = statistics.median(r[test] for r in results[kind][p])
-                    rows.append((mode, kind, p, test, med))
+                for test in ("SET", "GET", "CPU"):
+                    med = statistics.median(r[test] for r in results[(kind, tool)][p])
+                    rows.append((mode, kind, p, test, tool, med))
     shutil.rmtree(workdir, ignore_errors=True)
     report(rows, idle_rows)
 
 
 def report(rows, idle_rows):
-    table = {(m, k, p, t): v for m, k, p, t, v in rows}
+    table = {(m, k, p, t, i): v for m, k, p, t, i, v in rows}
+    tools = sorted({i for _, _, _, _, i in table}, key=lambda i: i != "redis-benchmark")
     lines = [f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-             f"{os.cpu_count()} CPUs, redis-benchmark -n {REQUESTS} -c {CLIENTS}, "
+             f"{os.cpu_count()} CPUs, {' and '.join(tools)} -n {REQUESTS} -c {CLIENTS}, "
              f"median of {ROUNDS} rounds.", "",
-             "| mode | server | pipeline | test | requests/s | keyport / redis |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for (m, k, p, t), v in sorted(table.items()):
-        ref = table.get((m, "redis", p, t))
+             "| mode | server | pipeline | test | instrument | requests/s | keyport / redis |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    order = lambda item: (item[0][:4], tools.index(item[0][4]))
+    cpu_lines = []
+    for (m, k, p, t, i), v in sorted(table.items(), key=order):
+        ref = table.get((m, "redis", p, t, i))
         ratio = f"{v / ref:.2f}" if ref and k != "redis" else ""
-        lines.append(f"| {m} | {k} | {p} | {t} | {v:,.0f} | {ratio} |")
-    tls_lines = []
-    for (m, k, p, t), v in sorted(table.items()):
-        if m != "tls":
+        if t == "CPU":
+            cpu_lines.append(f"| {m} | {k} | {p} | {i} | {v:.2f} | {ratio} |")
             continue
-        base = table.get(("plain", "keyport:tcp" if k != "redis" else "redis", p, t))
+        lines.append(f"| {m} | {k} | {p} | {t} | {i} | {v:,.0f} | {ratio} |")
+    lines += ["", "Server CPU time per request (user + system, microseconds; lower is better; less sensitive "
+              "than throughput to the load of the rest of the machine):", "",
+              "| mode | server | pipeline | instrument | CPU us/request | keyport / redis |",
+              "| --- | --- | --- | --- | --- | --- |"] + cpu_lines
+    tls_lines = []
+    for (m, k, p, t, i), v in sorted(table.items(), key=order):
+        if m != "tls" or t == "CPU":
+            continue
+        base = table.get(("plain", "keyport:tcp" if k != "redis" else "redis", p, t, i))
         if base:
-            tls_lines.append(f"| {k} | {p} | {t} | {v / base:.2f} |")
+            tls_lines.append(f"| {k} | {p} | {t} | {i} | {v / base:.2f} |")
     if tls_lines:
         lines += ["", "TLS / plaintext throughput of the same server:", "",
-                  "| server | pipeline | test | tls / plain |", "| --- | --- | --- | --- |"] + tls_lines
+                  "| server | pipeline | test | instrument | tls / plain |",
+                  "| --- | --- | --- | --- | --- |"] + tls_lines
     lines += ["", f"Idle connection memory ({IDLE} connections, one PING each, RSS growth):", "",
               "| server | mode | bytes per connection |", "| --- | --- | --- |"]
     for kind, mode, b in idle_rows:
