@@ -6,7 +6,7 @@ set -e
 [ "${KEYPORT_NO_DEPS:-0}" = 1 ] && exit 0
 
 PKGS="build-essential pkg-config libssl-dev libgnutls28-dev libcunit1-dev tcl tcl-tls \
-redis-server redis-tools python3-redis openssl gnutls-bin clang-format libedit-dev"
+redis-server redis-tools python3-redis openssl gnutls-bin clang-format libedit-dev groff-base"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2

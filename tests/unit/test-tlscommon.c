@@ -17,6 +17,7 @@
 #include "../../transports/tlscommon/tlsc_file.c"
 #include "../../transports/tlscommon/tlsc_gather.c"
 #include "../../transports/tlscommon/tlsc_host.c"
+#include "../../transports/tlscommon/tlsc_session.c"
 #include "../../transports/tlscommon/tlsc_sniff.c"
 #include "../../transports/tlscommon/tlsc_stats.c"
 #include "../../transports/tlscommon/tlsc_time.c"
@@ -209,6 +210,78 @@ static void test_validation(void) {
     tlsc_config_free(&cfg);
 }
 
+static void test_client_keys(void) {
+    tlsc_config cfg;
+    /* Outgoing contexts verify and keep no sessions unless asked. */
+    CU_ASSERT_EQUAL(parse(KP_ROLE_CLIENT, &cfg, 0), 0);
+    CU_ASSERT_EQUAL(cfg.session_caching, 0);
+    CU_ASSERT_EQUAL(cfg.verify_peer, 1);
+    tlsc_config_free(&cfg);
+    CU_ASSERT_EQUAL(parse(KP_ROLE_CLIENT, &cfg, 2, "tls-session-caching=yes", "tls-verify-peer=no"),
+                    0);
+    CU_ASSERT_EQUAL(cfg.session_caching, 1);
+    CU_ASSERT_EQUAL(cfg.verify_peer, 0);
+    tlsc_config_free(&cfg);
+    CU_ASSERT_EQUAL(parse(KP_ROLE_CLIENT, &cfg, 1, "tls-verify-peer=maybe"), -1);
+    CU_ASSERT_STRING_EQUAL(err, "tls-verify-peer: 'maybe' is not one of yes, no");
+    /* A listener may say yes (the default) but never no. */
+    CU_ASSERT_EQUAL(
+        parse(KP_ROLE_SERVER, &cfg, 4, SERVER_FILES, "tls-auth-clients=no", "tls-verify-peer=yes"),
+        0);
+    tlsc_config_free(&cfg);
+    CU_ASSERT_EQUAL(parse(KP_ROLE_SERVER, &cfg, 3, SERVER_FILES, "tls-verify-peer=no"), -1);
+    CU_ASSERT_STRING_EQUAL(err, "tls-verify-peer no applies to outgoing (client) connections only; "
+                                "a TLS listener verifies clients as tls-auth-clients says");
+}
+
+/* Sessions of the cache test: counted references. */
+static int session_refs[TLSC_SESSION_PEERS_MAX + 2];
+
+static void *session_dup_ref(void *s) {
+    session_refs[*(int *)s]++;
+    return s;
+}
+
+static void session_release_ref(void *s) {
+    session_refs[*(int *)s]--;
+}
+
+static void test_session_cache(void) {
+    static int ids[TLSC_SESSION_PEERS_MAX + 2];
+    tlsc_session_cache *c = tlsc_session_cache_new(session_dup_ref, session_release_ref);
+    for (int i = 0; i < TLSC_SESSION_PEERS_MAX + 2; i++) {
+        ids[i] = i;
+        session_refs[i] = 1; /* the reference put() takes over */
+    }
+    CU_ASSERT_PTR_NULL(tlsc_session_cache_get(c, "a"));
+    tlsc_session_cache_put(c, "a", &ids[0]);
+    tlsc_session_cache_put(c, NULL, &ids[1]);
+    int *got = tlsc_session_cache_get(c, "a");
+    CU_ASSERT_PTR_EQUAL(got, &ids[0]);
+    CU_ASSERT_EQUAL(session_refs[0], 2);
+    session_release_ref(got);
+    CU_ASSERT_PTR_EQUAL(tlsc_session_cache_get(c, ""), &ids[1]); /* NULL and "" are one key */
+    session_release_ref(&ids[1]);
+    /* The most recent session per peer replaces the older one. */
+    tlsc_session_cache_put(c, "a", &ids[2]);
+    CU_ASSERT_EQUAL(session_refs[0], 0);
+    CU_ASSERT_PTR_EQUAL(tlsc_session_cache_get(c, "a"), &ids[2]);
+    session_release_ref(&ids[2]);
+    CU_ASSERT_EQUAL(tlsc_session_cache_count(c), 2);
+    /* Full: the least recently stored peer ("" here) goes first. */
+    char name[16];
+    for (int i = 3; i < TLSC_SESSION_PEERS_MAX + 2; i++) {
+        snprintf(name, sizeof(name), "p%d", i);
+        tlsc_session_cache_put(c, name, &ids[i]);
+    }
+    CU_ASSERT_EQUAL(tlsc_session_cache_count(c), TLSC_SESSION_PEERS_MAX);
+    CU_ASSERT_EQUAL(session_refs[1], 0);
+    CU_ASSERT_PTR_NULL(tlsc_session_cache_get(c, ""));
+    CU_ASSERT_EQUAL(session_refs[2], 1);
+    tlsc_session_cache_free(c);
+    for (int i = 0; i < TLSC_SESSION_PEERS_MAX + 2; i++) CU_ASSERT_EQUAL(session_refs[i], 0);
+}
+
 static void test_identity(void) {
     tlsc_config cfg;
     tlsc_identity id;
@@ -384,6 +457,8 @@ int main(void) {
     CU_add_test(s, "empty values", test_empty_unsets_and_empty_protocols_default);
     CU_add_test(s, "error messages", test_errors);
     CU_add_test(s, "role validation", test_validation);
+    CU_add_test(s, "client-role keys", test_client_keys);
+    CU_add_test(s, "client session cache", test_session_cache);
     CU_add_test(s, "identity per role", test_identity);
     CU_add_test(s, "protocol helpers", test_protocol_helpers);
     CU_add_test(s, "time formatting", test_time_format);

@@ -108,6 +108,10 @@ typedef struct gtls_ctx {
     tlsc_stats stats;
     tlsc_auth auth_clients;
     int has_ca;
+    int verify_peer; /* client role: tls-verify-peer (servers: 1) */
+    /* Client role with tls-session-caching yes: the latest session data
+     * per peer name (gtls_session_blob); NULL otherwise. */
+    tlsc_session_cache *sessions;
     /* The certificate this context presents (cert_subject NULL when none). */
     char *cert_file;
     char *cert_subject;
@@ -118,6 +122,20 @@ typedef struct gtls_ctx {
 int gtls_ctx_new(kp_role role, const kp_kv *kv, size_t nkv, void **ctx, char *err, size_t errlen);
 void gtls_ctx_free(void *ctx);
 void gtls_ctx_unref(gtls_ctx *x);
+
+/* --- client sessions (gtls_resume.c) --- */
+
+typedef struct gtls_conn gtls_conn;
+
+/* A client context's session cache (values: serialized session data). */
+tlsc_session_cache *gtls_resume_cache_new(void);
+/* Client connection of a context with a cache: offers the session stored
+ * for its peer name and arranges for new sessions to be stored (TLS 1.3
+ * tickets when they arrive after the handshake). */
+void gtls_resume_setup(gtls_conn *conn);
+/* The handshake of such a connection completed: stores a TLS 1.2 session
+ * (TLS 1.3 ones come with their tickets). */
+void gtls_resume_handshake_done(gtls_conn *conn);
 
 /* --- certificates (gtls_cert.c) --- */
 
@@ -142,7 +160,7 @@ typedef enum gtls_state {
 
 /* Per-connection private state (kp_transport.conn_size bytes, zeroed by
  * the host). Touched only on the thread owning the connection. */
-typedef struct gtls_conn {
+struct gtls_conn {
     gnutls_session_t session;
     gtls_ctx *ctx;
     kp_conn *kc;     /* the host handle, for raw I/O in push/pull */
@@ -164,7 +182,7 @@ typedef struct gtls_conn {
     uint8_t deferred;      /* kp_result to report on the next op (0: none) */
     uint8_t alert;         /* a no_renegotiation alert waits to be sent */
     uint8_t wpending;      /* GnuTLS holds a record the caller must present again */
-} gtls_conn;
+};
 
 /* Installs push/pull on a session whose pointer is conn. */
 void gtls_raw_attach(gtls_conn *conn);

@@ -50,6 +50,7 @@ static void release(gtls_ctx *x) {
     if (x->dh) gnutls_dh_params_deinit(x->dh);
     gtls_prio_free(&x->prio);
     gtls_cache_free(x->cache);
+    tlsc_session_cache_free(x->sessions);
     if (x->ticket_key.data) {
         gnutls_memset(x->ticket_key.data, 0, x->ticket_key.size);
         gnutls_free(x->ticket_key.data);
@@ -78,6 +79,7 @@ static int build(gtls_ctx *x, const tlsc_config *cfg, const char *priority, char
         x->cache = gtls_cache_new(cfg->session_cache_size, cfg->session_cache_timeout);
         x->session_timeout = (unsigned)cfg->session_cache_timeout;
     }
+    if (cfg->role == KP_ROLE_CLIENT && cfg->session_caching) x->sessions = gtls_resume_cache_new();
     return 0;
 }
 
@@ -93,6 +95,7 @@ int gtls_ctx_new(kp_role role, const kp_kv *kv, size_t nkv, void **ctx, char *er
     x->role = role;
     x->auth_clients = role == KP_ROLE_SERVER ? cfg.auth_clients : TLSC_AUTH_YES;
     x->has_ca = cfg.ca_cert_file || cfg.ca_cert_dir;
+    x->verify_peer = cfg.verify_peer;
     int rc = build(x, &cfg, extra.priority, err, errlen);
     if (rc == 0 && extra.priority) {
         note_overridden(&extra, kv, nkv);

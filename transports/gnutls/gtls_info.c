@@ -59,6 +59,7 @@ void gtls_conn_info(void *priv, kp_info_emit emit, void *sink) {
     if (conn->state != GTLS_ST_READY || !conn->session) return;
     emit(sink, "tls-version", gtls_version_name(gnutls_protocol_get_version(conn->session)));
     emit(sink, "tls-cipher", gtls_session_suite_name(conn->session));
+    emit(sink, "tls-session-reused", gnutls_session_is_resumed(conn->session) ? "yes" : "no");
     gnutls_x509_crt_t peer = verified_peer(conn);
     if (peer) {
         char *subject = gtls_crt_subject(peer);

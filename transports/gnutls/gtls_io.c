@@ -100,7 +100,7 @@ int gtls_conn_init(void *ctx, kp_conn *c, void *priv, kp_role role, const char *
     conn->role = (uint8_t)role;
     unsigned flags = (role == KP_ROLE_SERVER ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK |
                      GNUTLS_NO_SIGNAL;
-    if (role == KP_ROLE_CLIENT || !x->cache) flags |= GNUTLS_NO_TICKETS;
+    if (role == KP_ROLE_CLIENT ? !x->sessions : !x->cache) flags |= GNUTLS_NO_TICKETS;
     if (gnutls_init(&conn->session, flags) < 0) {
         conn->session = NULL;
         return tlsc_errf(err, errlen, "out of memory creating a TLS connection");
@@ -118,6 +118,8 @@ int gtls_conn_init(void *ctx, kp_conn *c, void *priv, kp_role role, const char *
         if (setup_server(conn, x)) return tlsc_errf(err, errlen, "cannot enable session tickets");
     } else if (setup_client(conn, peer_name, err, errlen)) {
         return -1;
+    } else if (x->sessions) {
+        gtls_resume_setup(conn);
     }
     conn->state = GTLS_ST_HANDSHAKE;
     return 0;
@@ -195,6 +197,7 @@ kp_result gtls_handshake(kp_conn *c, void *priv, kp_io *io) {
             return KP_ERR;
         }
         conn->state = GTLS_ST_READY;
+        if (conn->role == KP_ROLE_CLIENT && conn->ctx->sessions) gtls_resume_handshake_done(conn);
         tlsc_stats_handshake(&conn->ctx->stats, 1, gnutls_session_is_resumed(conn->session));
         return KP_OK;
     }

@@ -26,6 +26,7 @@ int gtls_verify_peer(gnutls_session_t s) {
     gtls_conn *conn = gnutls_session_get_ptr(s);
     if (!conn) return GNUTLS_E_CERTIFICATE_ERROR;
     if (conn->role == KP_ROLE_SERVER && conn->ctx->auth_clients == TLSC_AUTH_NO) return 0;
+    if (conn->role == KP_ROLE_CLIENT && !conn->ctx->verify_peer) return 0; /* testing only */
     gnutls_typed_vdata_st data[2];
     unsigned n = 0;
     if (conn->role == KP_ROLE_CLIENT) {

@@ -43,6 +43,10 @@ typedef struct ossl_ctx {
     tlsc_auth auth_clients;
     unsigned protocols;
     int has_ca;
+    int verify_peer; /* client role: tls-verify-peer (servers: 1) */
+    /* Client role with tls-session-caching yes: the latest session per
+     * peer name (SSL_SESSION references); NULL otherwise. */
+    tlsc_session_cache *sessions;
     /* The certificate this context presents (NULL when none). */
     char *cert_file;
     char *cert_subject;
@@ -65,6 +69,7 @@ typedef struct ossl_conn {
     ossl_ctx *ctx;
     kp_conn *kc;       /* the host handle, for raw I/O in the BIO */
     char *error;       /* last error text, allocated on first error */
+    char *peer_name;   /* client with a session cache: the cache key ("" for none) */
     uint32_t raw_need; /* KP_NEED_* the raw layer asked for last */
     uint8_t state;     /* ossl_state */
     uint8_t role;      /* kp_role */

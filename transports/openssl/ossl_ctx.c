@@ -59,10 +59,39 @@ static int apply_ciphers(SSL_CTX *sc, const tlsc_config *cfg, char *err, size_t 
     return 0;
 }
 
+/* OpenSSL hands every new resumable session of a client connection here
+ * (TLS 1.2: at the end of the handshake; TLS 1.3: for each ticket, which
+ * arrives after it). The cache keeps a private copy, and connections get
+ * copies of it (session_dup): OpenSSL marks a connection's session
+ * unresumable when that connection ends without close_notify, which must
+ * not spoil the cached one. Owning thread of the connection. */
+static int on_new_session(SSL *ssl, SSL_SESSION *sess) {
+    ossl_conn *conn = SSL_get_app_data(ssl);
+    if (!conn || !conn->ctx || !conn->ctx->sessions || !SSL_SESSION_is_resumable(sess)) return 0;
+    SSL_SESSION *copy = SSL_SESSION_dup(sess);
+    if (copy)
+        tlsc_session_cache_put(conn->ctx->sessions, conn->peer_name, copy);
+    else
+        ERR_clear_error();
+    return 0; /* OpenSSL keeps its own reference */
+}
+
+static void *session_dup(void *sess) {
+    SSL_SESSION *copy = SSL_SESSION_dup(sess);
+    if (!copy) ERR_clear_error(); /* out of memory: a full handshake then */
+    return copy;
+}
+
+static void session_release(void *sess) {
+    SSL_SESSION_free(sess);
+}
+
 /* Server side: a session cache (TLS 1.2 session IDs) and TLS 1.3 tickets,
- * both off when tls-session-caching is no. Outgoing contexts keep none:
- * the host opens few, long-lived outgoing links. */
-static void apply_sessions(SSL_CTX *sc, const tlsc_config *cfg) {
+ * both off when tls-session-caching is no. Client side, with
+ * tls-session-caching yes: OpenSSL's internal store stays unused; sessions
+ * go to the context's per-peer cache (on_new_session) and ossl_conn_init
+ * offers them. */
+static void apply_sessions(SSL_CTX *sc, const tlsc_config *cfg, ossl_ctx *x) {
     static const unsigned char sid_ctx[] = "keyport";
     SSL_CTX_set_session_id_context(sc, sid_ctx, sizeof(sid_ctx) - 1);
     if (cfg->role == KP_ROLE_SERVER && cfg->session_caching) {
@@ -71,13 +100,20 @@ static void apply_sessions(SSL_CTX *sc, const tlsc_config *cfg) {
         SSL_CTX_set_timeout(sc, (long)cfg->session_cache_timeout);
         return;
     }
+    if (cfg->role == KP_ROLE_CLIENT && cfg->session_caching) {
+        SSL_CTX_set_session_cache_mode(sc,
+                                       SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(sc, on_new_session);
+        x->sessions = tlsc_session_cache_new(session_dup, session_release);
+        return;
+    }
     SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(sc, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(sc, 0);
 }
 
 static void apply_verify(SSL_CTX *sc, const tlsc_config *cfg) {
-    int mode = SSL_VERIFY_PEER;
+    int mode = cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE;
     if (cfg->role == KP_ROLE_SERVER) {
         switch (cfg->auth_clients) {
         case TLSC_AUTH_NO: mode = SSL_VERIFY_NONE; break;
@@ -103,7 +139,7 @@ static SSL_CTX *build(const tlsc_config *cfg, ossl_ctx *x, char *err, size_t err
     if (ossl_opts.release_buffers) mode |= SSL_MODE_RELEASE_BUFFERS;
     SSL_CTX_set_mode(sc, mode);
     SSL_CTX_set_read_ahead(sc, 1);
-    apply_sessions(sc, cfg);
+    apply_sessions(sc, cfg, x);
     apply_verify(sc, cfg);
     if (apply_protocols(sc, cfg->protocols, err, errlen) || apply_ciphers(sc, cfg, err, errlen) ||
         ossl_load_identity(sc, cfg, x, err, errlen) || ossl_load_ca(sc, cfg, err, errlen) ||
@@ -117,6 +153,7 @@ static SSL_CTX *build(const tlsc_config *cfg, ossl_ctx *x, char *err, size_t err
 
 static void release(ossl_ctx *x) {
     SSL_CTX_free(x->ssl_ctx);
+    tlsc_session_cache_free(x->sessions);
     tlsc_free(x->cert_file);
     tlsc_free(x->cert_subject);
     tlsc_free(x->cert_serial);
@@ -132,6 +169,7 @@ int ossl_ctx_new(kp_role role, const kp_kv *kv, size_t nkv, void **ctx, char *er
     x->auth_clients = role == KP_ROLE_SERVER ? cfg.auth_clients : TLSC_AUTH_YES;
     x->protocols = cfg.protocols;
     x->has_ca = cfg.ca_cert_file || cfg.ca_cert_dir;
+    x->verify_peer = cfg.verify_peer;
     x->ssl_ctx = build(&cfg, x, err, errlen);
     tlsc_config_free(&cfg);
     if (!x->ssl_ctx) {

@@ -39,6 +39,7 @@ void ossl_conn_info(void *priv, kp_info_emit emit, void *sink) {
     if (conn->state != OSSL_ST_READY || !conn->ssl) return;
     emit(sink, "tls-version", SSL_get_version(conn->ssl));
     emit(sink, "tls-cipher", SSL_get_cipher_name(conn->ssl));
+    emit(sink, "tls-session-reused", SSL_session_reused(conn->ssl) ? "yes" : "no");
     X509 *peer = verified_peer(conn);
     if (peer) {
         char *subject = ossl_name_oneline(X509_get_subject_name(peer));

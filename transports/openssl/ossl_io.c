@@ -14,17 +14,28 @@ static int is_ip_literal(const char *name) {
     return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
 }
 
-/* SNI for names, and the name or address the peer certificate must match. */
-static int set_peer_name(SSL *ssl, const char *peer, char *err, size_t errlen) {
+/* SNI for names, and (verify non-zero) the name or address the peer
+ * certificate must match. */
+static int set_peer_name(SSL *ssl, const char *peer, int verify, char *err, size_t errlen) {
     if (!peer || !*peer) return 0;
     if (is_ip_literal(peer)) {
-        if (!X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), peer))
+        if (verify && !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), peer))
             return tlsc_errf(err, errlen, "cannot verify peer address '%s'", peer);
         return 0;
     }
-    if (!SSL_set_tlsext_host_name(ssl, peer) || !SSL_set1_host(ssl, peer))
+    if (!SSL_set_tlsext_host_name(ssl, peer) || (verify && !SSL_set1_host(ssl, peer)))
         return tlsc_errf(err, errlen, "cannot set peer name '%s'", peer);
     return 0;
+}
+
+/* Client with a session cache: remembers the cache key and offers the
+ * session last stored for it. */
+static void offer_session(ossl_conn *conn, const char *peer) {
+    conn->peer_name = tlsc_strdup(peer ? peer : "");
+    SSL_SESSION *sess = tlsc_session_cache_get(conn->ctx->sessions, conn->peer_name);
+    if (!sess) return;
+    if (!SSL_set_session(conn->ssl, sess)) ERR_clear_error(); /* a full handshake then */
+    SSL_SESSION_free(sess);
 }
 
 int ossl_conn_init(void *ctx, kp_conn *c, void *priv, kp_role role, const char *peer_name,
@@ -46,6 +57,7 @@ int ossl_conn_init(void *ctx, kp_conn *c, void *priv, kp_role role, const char *
         return tlsc_errf(err, errlen, "out of memory creating a TLS connection");
     }
     SSL_set_bio(ssl, bio, bio);
+    SSL_set_app_data(ssl, conn);
     conn->ssl = ssl;
     tlsc_ref(&x->refs);
     conn->ctx = x;
@@ -54,10 +66,11 @@ int ossl_conn_init(void *ctx, kp_conn *c, void *priv, kp_role role, const char *
         conn->sniff = 1;
     } else {
         SSL_set_connect_state(ssl);
-        if (set_peer_name(ssl, peer_name, err, errlen)) {
+        if (set_peer_name(ssl, peer_name, x->verify_peer, err, errlen)) {
             ERR_clear_error();
             return -1;
         }
+        if (x->sessions) offer_session(conn, peer_name);
     }
     conn->state = OSSL_ST_HANDSHAKE;
     return 0;
@@ -96,7 +109,7 @@ static void handshake_failed(ossl_conn *conn, int ssl_err) {
         ossl_conn_set_error(conn, "plaintext client on a TLS port (sent -ERR asking for TLS)");
     } else {
         ossl_conn_error(conn, "TLS handshake", ssl_err);
-        if (conn->role == KP_ROLE_CLIENT && !conn->ctx->has_ca &&
+        if (conn->role == KP_ROLE_CLIENT && !conn->ctx->has_ca && conn->ctx->verify_peer &&
             SSL_get_verify_result(conn->ssl) != X509_V_OK)
             tlsc_err_append(conn->error, OSSL_ERROR_MAX,
                             "no tls-ca-cert-file or tls-ca-cert-dir is configured to verify "
@@ -283,5 +296,7 @@ void ossl_close(kp_conn *c, void *priv) {
     conn->ctx = NULL;
     tlsc_free(conn->error);
     conn->error = NULL;
+    tlsc_free(conn->peer_name);
+    conn->peer_name = NULL;
     conn->state = OSSL_ST_FAILED;
 }

@@ -123,6 +123,34 @@ void tlsc_stats_emit(tlsc_stats *s, kp_info_emit emit, void *sink);
 /* Emits key = decimal value. */
 void tlsc_emit_ll(kp_info_emit emit, void *sink, const char *key, long long v);
 
+/* --- client-side session cache (tlsc_session.c) --- */
+
+/* The most recent resumable session per peer name, for outgoing (client
+ * role) contexts with tls-session-caching yes. Sessions are opaque to the
+ * cache: the plugin gives two functions at creation, dup (returns a new
+ * reference or copy that the caller then owns) and release (drops one).
+ * Thread-safe (one mutex): a context is shared by the connections of
+ * several threads. Used when a connection starts and when a session
+ * arrives, never per record. */
+typedef struct tlsc_session_cache tlsc_session_cache;
+typedef void *tlsc_session_dup_fn(void *session);
+typedef void tlsc_session_release_fn(void *session);
+
+/* Most peers a context remembers; the least recently stored goes first. */
+#define TLSC_SESSION_PEERS_MAX 64
+
+tlsc_session_cache *tlsc_session_cache_new(tlsc_session_dup_fn *dup,
+                                           tlsc_session_release_fn *release);
+/* Releases every stored session, then the cache. NULL is a no-op. */
+void tlsc_session_cache_free(tlsc_session_cache *c);
+/* Stores session for peer (NULL or "": no name, e.g. a unix socket),
+ * taking over the caller's reference and releasing the one it replaces. */
+void tlsc_session_cache_put(tlsc_session_cache *c, const char *peer, void *session);
+/* A dup of the session stored for peer (the caller releases it), or NULL. */
+void *tlsc_session_cache_get(tlsc_session_cache *c, const char *peer);
+/* Sessions stored now. */
+size_t tlsc_session_cache_count(tlsc_session_cache *c);
+
 /* --- atomic reference counts --- */
 
 static inline void tlsc_ref(int *refs) {

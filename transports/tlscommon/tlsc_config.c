@@ -46,6 +46,7 @@ static const key_spec key_specs[] = {
     {"tls-session-caching", KEY_BOOL, F(session_caching)},
     {"tls-session-cache-size", KEY_COUNT, F(session_cache_size)},
     {"tls-session-cache-timeout", KEY_COUNT, F(session_cache_timeout)},
+    {"tls-verify-peer", KEY_BOOL, F(verify_peer)},
 };
 #define NSPECS (sizeof(key_specs) / sizeof(key_specs[0]))
 
@@ -68,6 +69,7 @@ const char *const tlsc_config_keys[] = {
     "tls-session-caching",
     "tls-session-cache-size",
     "tls-session-cache-timeout",
+    "tls-verify-peer",
     NULL,
 };
 
@@ -94,7 +96,9 @@ static void set_defaults(tlsc_config *cfg, kp_role role) {
     cfg->auth_clients = TLSC_AUTH_YES;
     cfg->auth_user = TLSC_USER_OFF;
     cfg->protocols = TLSC_PROTO_DEFAULT;
-    cfg->session_caching = 1;
+    /* Outgoing connections keep sessions only when asked to. */
+    cfg->session_caching = role == KP_ROLE_SERVER;
+    cfg->verify_peer = 1;
     cfg->session_cache_size = TLSC_SESSION_CACHE_SIZE_DEFAULT;
     cfg->session_cache_timeout = TLSC_SESSION_CACHE_TIMEOUT_DEFAULT;
 }
@@ -212,6 +216,10 @@ static int validate(const tlsc_config *cfg, char *err, size_t errlen) {
                    "tls-client-key-file", err, errlen))
         return -1;
     if (cfg->role == KP_ROLE_SERVER) {
+        if (!cfg->verify_peer)
+            return tlsc_errf(err, errlen,
+                             "tls-verify-peer no applies to outgoing (client) connections only; a "
+                             "TLS listener verifies clients as tls-auth-clients says");
         if (!cfg->cert_file)
             return tlsc_errf(err, errlen,
                              "tls-cert-file and tls-key-file are required for a TLS listener");

@@ -53,9 +53,11 @@ typedef struct tlsc_config {
     tlsc_user_field auth_user;       /* default off */
     unsigned protocols;              /* TLSC_PROTO_*, default TLSv1.2 TLSv1.3 */
     int prefer_server_ciphers;       /* default no */
-    int session_caching;             /* default yes */
+    int session_caching;             /* default yes for servers, no for clients */
     long long session_cache_size;    /* default 20480; 0 = unlimited */
     long long session_cache_timeout; /* seconds, default 300 */
+    int verify_peer;                 /* client role: verify the server (default yes);
+                                        no is for testing only, refused for servers */
 } tlsc_config;
 
 /* NULL-terminated list of every key tlsc_config_parse() understands. */
