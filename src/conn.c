@@ -481,6 +481,10 @@ static kp_result conn_io_result(connection *c, transport *t, void *priv, kp_resu
             *need_slot = need;
             conn_update_interest(c);
         }
+        /* A layered transport may report "again" while whole records wait
+         * in its buffers (a record without application data was consumed):
+         * no socket event would announce them, so the pending list does. */
+        if (c->layer) pending_check(c);
         return KP_AGAIN;
     }
     case KP_EOF: c->state = CONN_STATE_CLOSED; return KP_EOF;
