@@ -438,9 +438,14 @@ static int field_arith(int is_signed, int bits, __int128 value, int64_t incr,
         *result = (uint64_t)sum;
         return 0;
     }
-    if (policy == BF_SAT)
-        *result = (uint64_t)(sum > max ? max : min);
-    else if (is_signed)
+    if (policy == BF_SAT) {
+        /* Redis measures the room above value as max - value in 64-bit
+         * arithmetic: for a signed field narrower than 64 bits that wraps
+         * when value < max - INT64_MAX (a SET of a value near INT64_MIN),
+         * and Redis then takes value for too large, saturating to max. */
+        int room_wraps = is_signed && bits < 64 && value < max - INT64_MAX;
+        *result = (uint64_t)(sum > max || room_wraps ? max : min);
+    } else if (is_signed)
         *result = (uint64_t)sign_extend((uint64_t)sum, bits);
     else
         *result = (uint64_t)sum & (bits == 64 ? UINT64_MAX : (1ULL << bits) - 1);

@@ -334,14 +334,15 @@ static int sparse_set(kstr *hll, long index, int count) {
     size_t new_len = (size_t)((long)old_len + delta);
     if (delta > 0) *hll = kstr_reserve(*hll, (size_t)delta);
     unsigned char *base = (unsigned char *)*hll;
-    /* Shift what follows the opcode, then write the new sequence. A corrupt
-     * string can end inside an XZERO (its second byte read as the NUL
-     * terminator): nothing follows it then, and as in Redis the length
-     * still changes by delta, which cuts the sequence's last byte. */
+    /* Shift what follows the opcode, set the length, then write the new
+     * sequence. A corrupt string can end inside an XZERO (whose second byte
+     * is then the terminator slot): nothing follows it, and as in Redis the
+     * length still changes by delta, so the sequence's last byte lands in
+     * the terminator slot, where later reads of that cut XZERO find it. */
     if (pos + (size_t)oplen < old_len)
         memmove(base + pos + n, base + pos + oplen, old_len - pos - (size_t)oplen);
-    memcpy(base + pos, seq, new_len - pos < (size_t)n ? new_len - pos : (size_t)n);
     kstr_set_len(*hll, new_len);
+    memcpy(base + pos, seq, (size_t)n);
     sparse_merge_from(*hll, base + prev_pos);
     hll_invalidate_cache((unsigned char *)*hll);
     return 1;

@@ -527,11 +527,13 @@ static void hscan_command(client *c) {
         hash_iter_release(&it);
         cursor = 0;
     } else {
-        /* As Redis counts it: fields and values both count toward COUNT. */
-        long max_iterations = count > LONG_MAX / 10 ? LONG_MAX : count * 10;
+        /* As Redis counts it: COUNT pairs (it doubles COUNT, each field
+         * coming with its value), at most 10 x 2 x COUNT buckets. */
+        long items = count > LONG_MAX / 20 ? LONG_MAX / 10 : count * 2;
+        long max_iterations = items * 10;
         do {
             cursor = dict_scan(h->ptr, cursor, scan_collect_pair, &b);
-        } while (cursor && max_iterations-- && b.n < count);
+        } while (cursor && max_iterations-- && b.n < items);
     }
 
     char buf[LONG_STR_SIZE];

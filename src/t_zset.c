@@ -75,7 +75,7 @@ static void reply_elem(client *c, const zset_elem *e, int withscores) {
 long zset_reply_from_iter(client *c, zset_iter *it, long offset, long limit, int withscores) {
     zset_elem e;
     /* A negative offset never reaches zero: nothing is returned (Redis). */
-    while (offset != 0 && zset_iter_next(it, &e)) offset--;
+    while (offset != 0 && zset_iter_skip(it)) offset--;
     void *deferred = add_reply_deferred_len(c);
     long n = 0;
     if (offset == 0) {
@@ -389,7 +389,7 @@ typedef enum zrange_dir { ZDIR_AUTO, ZDIR_FORWARD, ZDIR_REVERSE } zrange_dir;
 static void zrange_store(client *c, kobj *dst, zset_iter *it, long offset, long limit) {
     kobj *z = zset_type_create(0, 0);
     zset_elem e;
-    while (offset != 0 && zset_iter_next(it, &e)) offset--;
+    while (offset != 0 && zset_iter_skip(it)) offset--;
     long long n = 0;
     if (offset == 0) {
         while (limit != 0 && zset_iter_next(it, &e)) {
@@ -905,11 +905,14 @@ static void zscan_command(client *c) {
         }
         cursor = 0;
     } else {
+        /* As Redis counts it: COUNT pairs (it doubles COUNT, each member
+         * coming with its score), at most 10 x 2 x COUNT buckets. */
         zset *zs = z->ptr;
-        long max_iterations = count > LONG_MAX / 10 ? LONG_MAX : count * 10;
+        long items = count > LONG_MAX / 20 ? LONG_MAX / 10 : count * 2;
+        long max_iterations = items * 10;
         do {
             cursor = dict_scan(zs->dict, cursor, scan_collect_member, &b);
-        } while (cursor && max_iterations-- && b.n < count);
+        } while (cursor && max_iterations-- && b.n < items);
     }
 
     char buf[LONG_STR_SIZE];

@@ -162,6 +162,10 @@ void zset_iter_init_score(zset_iter *it, kobj *z, const zscore_range *r, int rev
 void zset_iter_init_lex(zset_iter *it, kobj *z, const zlex_range *r, int reverse);
 /* 1 with the next member in *e, 0 at the end. */
 int zset_iter_next(zset_iter *it, zset_elem *e);
+/* Steps over the next member without checking the range's far end, as
+ * Redis skips a LIMIT offset (over members of different scores a lex range
+ * can resume after a member outside it); 0 at the end of the set. */
+int zset_iter_skip(zset_iter *it);
 
 /* ---------- pops (ZPOPMIN/ZPOPMAX/ZMPOP and their blocking forms) ---------- */
 

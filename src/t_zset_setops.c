@@ -112,7 +112,13 @@ static void do_inter(setop_src *src, long n, aggregate aggr, result *res, long l
         long j;
         for (j = 1; j < n; j++) {
             double value;
-            if (!src_find(&src[j], e.ele, e.len, &value)) break;
+            /* The input being iterated must not be searched (a lookup may
+             * move a rehashing dict under its iterator): the same key
+             * given twice is the same object, whose score is known. */
+            if (src[j].obj == src[0].obj)
+                value = e.score;
+            else if (!src_find(&src[j], e.ele, e.len, &value))
+                break;
             aggregate_into(&score, value * src[j].weight, aggr);
         }
         if (j < n) continue;
@@ -175,6 +181,10 @@ static void do_union(setop_src *src, long n, aggregate aggr, result *res) {
 
 static void do_diff(setop_src *src, long n, result *res) {
     if (src_length(&src[0]) == 0) return;
+    /* The first input given again removes everything (as in Redis; this
+     * also keeps lookups off the input being iterated). */
+    for (long j = 1; j < n; j++)
+        if (src[j].obj == src[0].obj) return;
     src_iter it;
     zset_elem e;
     src_iter_init(&it, src[0].obj);

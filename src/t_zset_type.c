@@ -413,12 +413,16 @@ unsigned long zset_type_count_lex(kobj *z, const zlex_range *r) {
             count++;
         return count;
     }
+    /* Counted by ranks as Redis does: over members of different scores
+     * the last member in range may be missing, or come before the first
+     * (the count then wraps, and replies negative, as in Redis). */
     zset *zs = z->ptr;
     zskiplist_node *first = zsl_first_in_lex(zs->zsl, r);
     if (!first) return 0;
-    zskiplist_node *last = zsl_last_in_lex(zs->zsl, r);
     unsigned long a = zsl_get_rank(zs->zsl, first->score, first->ele, kstr_len(first->ele));
-    unsigned long b = zsl_get_rank(zs->zsl, last->score, last->ele, kstr_len(last->ele));
+    zskiplist_node *last = zsl_last_in_lex(zs->zsl, r);
+    unsigned long b = zs->zsl->length;
+    if (last) b = zsl_get_rank(zs->zsl, last->score, last->ele, kstr_len(last->ele));
     return b - a + 1;
 }
 
@@ -583,6 +587,19 @@ static int iter_in_range(const zset_iter *it, const zset_elem *e) {
                            : zset_lex_lte_max(e->ele, e->len, &it->lex);
     }
     return 0;
+}
+
+int zset_iter_skip(zset_iter *it) {
+    if (it->z->encoding == OBJ_ENCODING_LISTPACK) {
+        unsigned char *lp = it->z->ptr;
+        if (!it->eptr) return 0;
+        it->eptr = it->reverse ? zzl_prev_member(lp, it->eptr) : lp_next(lp, lp_next(lp, it->eptr));
+        return 1;
+    }
+    zskiplist_node *n = it->node;
+    if (!n) return 0;
+    it->node = it->reverse ? n->backward : n->level[0].forward;
+    return 1;
 }
 
 int zset_iter_next(zset_iter *it, zset_elem *e) {

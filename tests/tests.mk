@@ -11,13 +11,18 @@ ABI_FAKE_SRC := $(wildcard tests/abi/fake-*.c)
 ABI_FAKES := $(ABI_FAKE_SRC:.c=.so)
 TEST_JOBS ?= 4
 
-.PHONY: deps tests-clean difftest
+.PHONY: deps tests-clean difftest test-man
+
+# Man pages: render cleanly, match --help and the config table (skips
+# without groff).
+test-man: $(PROGRAMS)
+	@./tests/manpages.sh
 
 deps:
 	@./utils/deps.sh
 
 test: deps all
-	@$(MAKE) --no-print-directory test-unit test-abi
+	@$(MAKE) --no-print-directory test-unit test-abi test-man
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory difftest
 	@$(MAKE) --no-print-directory test-tls
@@ -44,10 +49,14 @@ test-integration: all
 # Differential test (tests/difftest/difftest.py): keyport and Debian's
 # redis-server get the same seeded random command stream, replies and
 # keyspace notifications are compared. DIFFTEST_OPS bounds the run (about
-# 20 s by default); DIFFTEST_SEED=N replays one run.
+# 20 s by default). The seed is fixed so that make test is reproducible
+# (747825075 once found a PFADD crash within its first 1,400 operations);
+# DIFFTEST_SEED=N runs another stream, DIFFTEST_SEED=random draws one (the
+# seed is printed, as is a line that replays a failing run).
 DIFFTEST_OPS ?= 60000
+DIFFTEST_SEED ?= 747825075
 difftest: src/keyport-server $(TRANSPORTS)
-	@DIFFTEST_OPS=$(DIFFTEST_OPS) /usr/bin/python3 tests/difftest/difftest.py
+	@DIFFTEST_OPS=$(DIFFTEST_OPS) DIFFTEST_SEED=$(DIFFTEST_SEED) /usr/bin/python3 tests/difftest/difftest.py
 
 test-tls: all
 	@set -e; for t in openssl gnutls; do \

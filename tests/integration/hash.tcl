@@ -310,6 +310,17 @@ start_server {tags {hash hscan}} {
         lsort -unique $seen
     } {f99 f990 f991 f992 f993 f994 f995 f996 f997 f998 f999}
 
+    # Found with the difftest's ZSCAN mismatch (seed 21), the same count:
+    # Redis doubles an HSCAN's COUNT, each field coming with its value.
+    test {HSCAN COUNT counts fields, not fields plus values} {
+        hash_fill h 600
+        assert_encoding hashtable h
+        lassign [r hscan h 0 count 1000] cursor items
+        assert_equal [list $cursor [llength $items]] {0 1200}
+        lassign [r hscan h 0 count 250] cursor items
+        assert {$cursor != 0 && [llength $items] >= 500}
+    }
+
     test {HSCAN option errors} {
         r del h
         r hset h a 1

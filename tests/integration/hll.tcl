@@ -169,6 +169,41 @@ start_server {tags {hll}} {
         assert_error {INVALIDOBJ Corrupted HLL object detected} {r pfcount h}
     }
 
+    # Found by the difftest (seed 747825075): after SETRANGE left a sparse
+    # HLL ending inside a two-byte XZERO opcode, PFADD moved a negative
+    # length and crashed. Redis reads the missing byte from the string's
+    # terminator slot, writes the split opcode with its last byte cut (kept
+    # in that slot, where the next PFADD reads it again); keyport must give
+    # the same replies and bytes.
+    test {PFADD on sparse data cut inside an XZERO opcode} {
+        r del h
+        set hdr "HYLL\x01[string repeat "\x00" 11]"
+        r set h "$hdr\x7f"
+        set added {}
+        foreach e {a b c d e f} { lappend added [r pfadd h $e] }
+        assert_equal $added {1 1 1 1 1 1}
+        assert_equal [r get h] \
+            "HYLL\x01[string repeat "\x00" 10]\x80Fm\x80V\x0c\x80Dv\x80P\xb1\x84I\x8c\x80Bm\x80A"
+        assert_error {INVALIDOBJ Corrupted HLL object detected} {r pfcount h}
+        # Here the second PFADD splits the cut XZERO left by the first: its
+        # length comes from the byte kept past the end.
+        r set h "$hdr\x7f"
+        assert_equal [r pfadd h e50494] 1
+        assert_equal [r get h] "HYLL\x01[string repeat "\x00" 10]\x80M\x87\x80q"
+        assert_equal [r pfadd h e99346] 1
+        assert_equal [r get h] "HYLL\x01[string repeat "\x00" 10]\x80M\x87\x80H*\x88i"
+        r set h "$hdr\x80\x7f"
+        foreach e {a b c d e f} { r pfadd h $e }
+        assert_equal [r get h] \
+            "HYLL\x01[string repeat "\x00" 10]\x80\x80Fl\x80V\x0c\x80Dv\x80P\xb1\x84I\x8c\x80Bm\x80A"
+        # A cut XZERO covering one register: the registers past it are
+        # missing, PFADD finds the data corrupt; PFCOUNT answers from the
+        # cached cardinality, still valid.
+        r set h "$hdr\x40"
+        assert_error {INVALIDOBJ Corrupted HLL object detected} {r pfadd h a}
+        list [r strlen h] [r pfcount h]
+    } {17 0}
+
     test {PFCOUNT turns a shared small value private} {
         r del h
         r pfadd h a

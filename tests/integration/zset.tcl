@@ -170,6 +170,52 @@ start_server {tags {zset}} {
         } {k002}
     }
 
+    # Found while fixing the difftest's lex mismatches: Redis skips a LIMIT
+    # offset member by member without checking the range's end, so over
+    # members of different scores a lex range resumes after members
+    # outside it (a listpack is walked in order, hence deterministic).
+    test {A LIMIT offset of a lex range is skipped without range checks} {
+        r del l dst
+        r zadd l 0 c 1 d 1 zz 2 b
+        assert_encoding listpack l
+        assert_equal [r zrangebylex l {[b} {(foo}] {c d}
+        assert_equal [r zrangebylex l {[b} {(foo} limit 3 -1] {b}
+        assert_equal [r zrange l {[b} {(foo} bylex limit 2 5] {}
+        assert_equal [r zrange l {[b} {(foo} bylex limit 3 5] {b}
+        r del r
+        r zadd r 0 d 1 a 2 b
+        assert_equal [r zrevrangebylex r {[e} {[b}] {b}
+        assert_equal [r zrevrangebylex r {[e} {[b} limit 1 5] {}
+        assert_equal [r zrevrangebylex r {[e} {[b} limit 2 5] {d}
+        assert_equal [r zrange r {[e} {[b} bylex rev limit 2 1] {d}
+        assert_equal [r zrangestore dst l {[b} {(foo} bylex limit 3 -1] 1
+        assert_equal [r zrange dst 0 -1 withscores] {b 2}
+        r zrangebylex l {[b} {(foo} limit -1 5
+    } {}
+
+    # Found by the difftest (seed 11, family zset): ZLEXCOUNT over a
+    # skiplist whose scores differ crashed keyport when the first member in
+    # range was found but no last one. The count is unspecified then (Redis'
+    # depends on its random skiplist levels), so only its type is checked.
+    test {ZLEXCOUNT over a skiplist of different scores replies an integer} {
+        r config set zset-max-listpack-entries 0
+        set bounds {- + {[a} {(a} {[b} {(b} {[c} {(c} {[d} {(d}}
+        for {set round 0} {$round < 20} {incr round} {
+            r del l
+            r zadd l 0 c 1 a 2 d 3 b
+            assert_encoding skiplist l
+            foreach min $bounds {
+                foreach max $bounds {
+                    assert {[string is integer -strict [r zlexcount l $min $max]]}
+                    r zrangebylex l $min $max
+                    r zrevrangebylex l $max $min limit 1 2
+                }
+            }
+        }
+        r config set zset-max-listpack-entries 128
+        r ping
+    } {PONG}
+
     test {ZRANGE option errors} {
         zset_fill z 3
         assert_error "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX" \
@@ -369,6 +415,37 @@ start_server {tags {zset setops}} {
         r zunionstore out 2 long a
         assert_encoding skiplist out
     }
+
+    # Found by the difftest (seeds 5 and 11, family zset): the same key
+    # given twice crashed keyport when it held a hash table set still being
+    # rehashed, as a lookup moved the dict under the iterator of the same
+    # input. Redis answers ZDIFF at once (the first input given again
+    # removes everything) and takes ZINTER's score from the member itself.
+    test {The same key twice in ZDIFF, ZINTER, ZINTERCARD (a rehashing set)} {
+        r del s out
+        set members {a b c}
+        for {set i 1} {$i <= 131} {incr i} { lappend members $i }
+        r sadd s {*}$members
+        assert_encoding hashtable s
+        assert_equal [r zdiff 2 s s] {}
+        assert_equal [r zdiff 3 s nokey s withscores] {}
+        r set out x
+        assert_equal [r zdiffstore out 2 s s] 0
+        assert_equal [r exists out] 0
+        set inter [r zinter 2 s s weights 1 2 withscores]
+        assert_equal [llength $inter] 268
+        assert_equal [dict get $inter a] 3
+        assert_equal [r zintercard 2 s s] 134
+        assert_equal [r zintercard 3 s s s limit 5] 5
+        assert_equal [r zinterstore out 2 s s] 134
+        assert_equal [r zscore out 7] 2
+        zset_fill z 200
+        assert_equal [r zdiff 2 z z] {}
+        assert_equal [r zdiffstore out 3 z nokey z] 0
+        assert_equal [r zinter 2 z z weights 0.5 0.5 withscores] [r zrange z 0 -1 withscores]
+        assert_equal [r zinter 2 z z withscores] [r zunion 2 z z withscores]
+        r ping
+    } {PONG}
 }
 
 start_server {tags {zset encoding}} {
@@ -498,6 +575,18 @@ start_server {tags {zset zrandmember zscan}} {
         }
         list [dict size $seen] [dict get $seen m777]
     } {1000 777}
+
+    # Found by the difftest (seed 21): Redis doubles a ZSCAN's COUNT, each
+    # member coming with its score; keyport stopped at COUNT items, half as
+    # many members, so a call that finishes in Redis returned a cursor.
+    test {ZSCAN COUNT counts members, not members plus scores} {
+        zset_fill z 600
+        assert_encoding skiplist z
+        lassign [r zscan z 0 count 1000] cursor items
+        assert_equal [list $cursor [llength $items]] {0 1200}
+        lassign [r zscan z 0 count 250] cursor items
+        assert {$cursor != 0 && [llength $items] >= 500}
+    }
 
     test {ZSCAN option errors} {
         assert_error "ERR syntax error" {r zscan z 0 count 0}
