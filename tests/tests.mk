@@ -22,6 +22,7 @@ deps:
 	@./utils/deps.sh
 
 test: deps all
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-unit test-abi test-man
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory difftest
