@@ -27,6 +27,9 @@ test: deps all
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory difftest
 	@$(MAKE) --no-print-directory test-tls
+	@if command -v dpkg-buildpackage >/dev/null 2>&1 && dpkg -s debhelper >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory package-test; \
+	else echo "package-test: dpkg-buildpackage or debhelper not installed, skipped"; fi
 
 tests/unit/test-%: tests/unit/test-%.c $(CORE_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) -lcunit $(SERVER_LIBS)
