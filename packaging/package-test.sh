@@ -73,13 +73,15 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
 fi
 
 # run ROOT CMD...: CMD with ROOT's transports where the packages put them.
+# Always called in a subshell (background job or command substitution): it
+# execs, so that $! of a background run is the server itself and kill stops it.
 run() {
     r=$1; shift
     if [ $use_overlay = 1 ]; then
-        unshare --mount --propagation private sh -c \
+        exec unshare --mount --propagation private sh -c \
             'mount -t overlay overlay -o lowerdir="$0/usr/lib:/usr/lib" /usr/lib && exec "$@"' "$r" "$@"
     else
-        "$@"
+        exec "$@"
     fi
 }
 
@@ -107,8 +109,8 @@ for b in openssl gnutls; do
     run "$root" "$root/usr/bin/keyport-server" "$root/etc/keyport/test.conf" --dir "$work" \
         > "$work/server-$b.log" 2>&1 &
     pid=$!
-    cli() { run "$root" "$root/usr/bin/keyport-cli" -p "$port" --tls --tls-transport "$b" \
-        --cacert "$work/server.crt" --sni localhost "$@"; }
+    cli() ( run "$root" "$root/usr/bin/keyport-cli" -p "$port" --tls --tls-transport "$b" \
+        --cacert "$work/server.crt" --sni localhost "$@"; )
     up=""
     for _ in $(seq 1 50); do
         up=$(cli PING 2>&1) && [ "$up" = PONG ] && break

@@ -12,6 +12,7 @@
 #include "blocked.h"
 #include "multi.h"
 #include "pubsub.h"
+#include "monotonic.h"
 #include "server.h"
 
 /* "ERR unknown command 'foo', with args beginning with: 'a' 'b' " as Redis
@@ -90,9 +91,13 @@ void call(client *c) {
     client *prev = server.current_client;
     server.current_client = c;
     c->flags |= CLIENT_EXECUTING;
-    long long start = ustime();
+    uint64_t start = monotonic_ticks();
     cmd->proc(c);
-    long long duration = ustime() - start;
+    /* Sub-microsecond commands are the common case: carry the fraction so
+     * that commandstats totals are not rounded down call after call. */
+    double usec = monotonic_ticks_to_us(monotonic_ticks() - start) + cmd->usec_carry;
+    long long duration = (long long)usec;
+    cmd->usec_carry = usec - (double)duration;
     c->flags &= ~CLIENT_EXECUTING;
     server.current_client = prev;
     /* The command may have been replaced (e.g. by a subcommand handler). */

@@ -22,6 +22,7 @@
 #include "listen.h"
 #include "memory.h"
 #include "pubsub.h"
+#include "monotonic.h"
 #include "server.h"
 
 enum info_section {
@@ -126,7 +127,7 @@ static kstr section_server(kstr info) {
                        "redis_mode:standalone\r\n"
                        "os:%s %s %s\r\n"
                        "arch_bits:%d\r\n"
-                       "monotonic_clock:POSIX clock_gettime\r\n"
+                       "monotonic_clock:%s\r\n"
                        "multiplexing_api:epoll\r\n"
                        "atomicvar_api:c11-builtin\r\n"
                        "gcc_version:%d.%d.%d\r\n"
@@ -145,7 +146,7 @@ static kstr section_server(kstr info) {
                        "config_file:%s\r\n"
                        "io_threads_active:0\r\n",
                        KEYPORT_REDIS_COMPAT_VERSION, KEYPORT_VERSION, u.sysname, u.release,
-                       u.machine, (int)(sizeof(long) * 8),
+                       u.machine, (int)(sizeof(long) * 8), monotonic_clock_name(),
 #ifdef __GNUC__
                        __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
 #else

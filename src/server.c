@@ -13,6 +13,7 @@
 #include "acl.h"
 #include "blocked.h"
 #include "config.h"
+#include "monotonic.h"
 #include "listen.h"
 #include "server.h"
 
@@ -42,6 +43,7 @@ static void track_ops(void) {
 static int server_cron(ae_loop *loop, long long id, void *data) {
     (void)loop, (void)id, (void)data;
     update_cached_time();
+    monotonic_calibrate();
     track_ops();
     clients_cron();
     tls_auto_reload_cron();
@@ -123,6 +125,7 @@ void server_init_state(void) {
     server.stat_reset_time = server.mstime;
     server.stat_ops_last_ms = server.mstime;
     server.next_client_id = 1;
+    monotonic_init();
     get_random_hex_chars(server.runid, 40);
     server.runid[40] = '\0';
     unsigned char seed[16];

@@ -410,8 +410,9 @@ typedef struct kcommand {
     struct kcommand *parent;      /* set at init for subcommands */
     /* Statistics (INFO commandstats). */
     long long calls, microseconds, rejected_calls, failed_calls;
-    kstr fullname; /* "config|get", set at init */
-    int acl_id;    /* acl_commands.c: bit of the ACL permission bitmaps, set at init */
+    double usec_carry; /* fraction of a microsecond not yet in microseconds */
+    kstr fullname;     /* "config|get", set at init */
+    int acl_id;        /* acl_commands.c: bit of the ACL permission bitmaps, set at init */
 } kcommand;
 
 /* Each command file exports one table ended by an entry with name NULL. */
