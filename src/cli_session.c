@@ -23,40 +23,10 @@ const char *cli_reply_error(const kpc_reply *r) {
 
 /* ---------- error explanations ---------- */
 
-static int has(const char *s, const char *needle) {
-    return strcasestr(s, needle) != NULL;
-}
-
 kstr cli_explain_error(kstr out, const char *reason) {
     out = kstr_cat_cstr(out, reason);
-    static const char *const plaintext[] = {"wrong version number",
-                                            "unexpected TLS packet",
-                                            "packet with unexpected length",
-                                            "unsupported version",
-                                            "illegal version",
-                                            "record packet",
-                                            "http request",
-                                            NULL};
-    if (config.tls.enabled) {
-        for (int i = 0; plaintext[i]; i++)
-            if (has(reason, plaintext[i]))
-                return kstr_cat_cstr(
-                    out, " (the server does not speak TLS on this port: plaintext port?)");
-        if (has(reason, "TLS handshake timed out"))
-            return kstr_cat_cstr(out, " (no TLS answer: the server does not speak TLS on this "
-                                      "port? plaintext port?)");
-        if (has(reason, "verify failed") || has(reason, "not trusted") ||
-            has(reason, "verification failed") || has(reason, "unknown ca") ||
-            has(reason, "issuer"))
-            return kstr_cat_cstr(out, " (the server certificate is not trusted: check --cacert "
-                                      "or --cacertdir, and --sni for the expected name)");
-        if (!config.tls.cert_file &&
-            (has(reason, "certificate required") || has(reason, "handshake failure") ||
-             has(reason, "bad certificate") || has(reason, "certificate is required")))
-            return kstr_cat_cstr(out, " (the server requires a client certificate: use --cert "
-                                      "and --key)");
-    }
-    return out;
+    const char *hint = kpc_tls_failure_hint(reason, &config.tls);
+    return hint ? kstr_catfmt(out, " (%s)", hint) : out;
 }
 
 static void print_error(const char *what, const char *reason) {
@@ -66,31 +36,6 @@ static void print_error(const char *what, const char *reason) {
     else
         fprintf(stderr, "%s\n", msg);
     kstr_free(msg);
-}
-
-/* Transport errors name plugin directives; say which option set them. */
-static kstr option_names(const char *text) {
-    static const char *const map[][2] = {
-        {"tls-ca-cert-file", "--cacert"},           {"tls-ca-cert-dir", "--cacertdir"},
-        {"tls-client-cert-file", "--cert"},         {"tls-client-key-file", "--key"},
-        {"tls-ciphersuites", "--tls-ciphersuites"}, {"tls-ciphers", "--tls-ciphers"},
-        {"tls-protocols", "--tls-protocols"}};
-    kstr out = kstr_empty();
-    const char *p = text;
-    while (*p) {
-        int hit = 0;
-        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-            size_t n = strlen(map[i][0]);
-            if (!strncmp(p, map[i][0], n) && p[n] != '-') {
-                out = kstr_cat_cstr(out, map[i][1]);
-                p += n;
-                hit = 1;
-                break;
-            }
-        }
-        if (!hit) out = kstr_cat(out, p++, 1);
-    }
-    return out;
 }
 
 /* "connect 127.0.0.1:1: Connection refused" -> "Connection refused": the
@@ -128,7 +73,7 @@ static int stack_setup(int quiet) {
     char err[1024];
     if (kpc_stack_init(&session.stack, config.socket != NULL, &config.tls, err, sizeof(err))) {
         if (!quiet) {
-            kstr msg = option_names(err);
+            kstr msg = kpc_option_names(err);
             fprintf(stderr, "keyport-cli: %s\n", msg);
             kstr_free(msg);
         }
