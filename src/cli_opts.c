@@ -420,28 +420,8 @@ int cli_parse_options(int argc, char **argv) {
                 session.push_to_stdout = 0;
             else
                 die("--show-pushes: '%s' is not yes or no", v);
-        } else if (!strcmp(a, "--tls")) {
-            config.tls.enabled = 1;
-        } else if (!strcmp(a, "--sni")) {
-            config.tls.sni = v;
-        } else if (!strcmp(a, "--cacert")) {
-            config.tls.ca_file = v;
-        } else if (!strcmp(a, "--cacertdir")) {
-            config.tls.ca_dir = v;
-        } else if (!strcmp(a, "--insecure")) {
-            config.tls.insecure = 1;
-        } else if (!strcmp(a, "--cert")) {
-            config.tls.cert_file = v;
-        } else if (!strcmp(a, "--key")) {
-            config.tls.key_file = v;
-        } else if (!strcmp(a, "--tls-ciphers")) {
-            config.tls.ciphers = v;
-        } else if (!strcmp(a, "--tls-ciphersuites")) {
-            config.tls.ciphersuites = v;
-        } else if (!strcmp(a, "--tls-protocols")) {
-            config.tls.protocols = v;
-        } else if (!strcmp(a, "--tls-transport")) {
-            config.tls.transport = v;
+        } else if (kpc_tls_parse_option(&config.tls, a, v)) {
+            /* --tls, --sni, --cacert, ... (shared with the other tool) */
         } else if (!strcmp(a, "--pipe")) {
             set_mode(CLI_MODE_PIPE, a);
         } else if (!strcmp(a, "--pipe-timeout")) {

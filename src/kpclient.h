@@ -142,6 +142,13 @@ typedef struct kpc_tls_options {
 
 /* What a connection runs over. base is tcp or unix; layer is the TLS
  * transport or NULL. Contexts belong to the stack. */
+/* Applies one of the TLS options the tools share (--tls --sni --cacert
+ * --cacertdir --insecure --cert --key --tls-ciphers --tls-ciphersuites
+ * --tls-protocols --tls-transport) to tls. value is the option's argument
+ * (unused by --tls and --insecure) and must outlive tls. Returns 1 when opt
+ * is one of them, else 0. */
+int kpc_tls_parse_option(kpc_tls_options *tls, const char *opt, const char *value);
+
 typedef struct kpc_stack {
     transport *base;
     void *base_ctx;

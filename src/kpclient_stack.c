@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -197,6 +198,39 @@ void kpc_stack_release(kpc_stack *st) {
     if (st->base_ctx && st->base->ops->ctx_free) st->base->ops->ctx_free(st->base_ctx);
     zfree(st->sni);
     memset(st, 0, sizeof(*st));
+}
+
+/* ---------- command-line options ---------- */
+
+int kpc_tls_parse_option(kpc_tls_options *tls, const char *opt, const char *value) {
+    static const struct {
+        const char *name;
+        size_t offset; /* of a const char * in kpc_tls_options */
+    } strings[] = {
+        {"--sni", offsetof(kpc_tls_options, sni)},
+        {"--cacert", offsetof(kpc_tls_options, ca_file)},
+        {"--cacertdir", offsetof(kpc_tls_options, ca_dir)},
+        {"--cert", offsetof(kpc_tls_options, cert_file)},
+        {"--key", offsetof(kpc_tls_options, key_file)},
+        {"--tls-ciphers", offsetof(kpc_tls_options, ciphers)},
+        {"--tls-ciphersuites", offsetof(kpc_tls_options, ciphersuites)},
+        {"--tls-protocols", offsetof(kpc_tls_options, protocols)},
+        {"--tls-transport", offsetof(kpc_tls_options, transport)},
+    };
+    if (!strcmp(opt, "--tls")) {
+        tls->enabled = 1;
+        return 1;
+    }
+    if (!strcmp(opt, "--insecure")) {
+        tls->insecure = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        if (strcmp(opt, strings[i].name) != 0) continue;
+        *(const char **)((char *)tls + strings[i].offset) = value;
+        return 1;
+    }
+    return 0;
 }
 
 /* ---------- explaining failures ---------- */
