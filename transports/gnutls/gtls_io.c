@@ -328,39 +328,15 @@ kp_result gtls_write(kp_conn *c, void *priv, const void *buf, size_t len, kp_io 
     return r;
 }
 
-/* Scratch for gathering small iovecs into one record: per thread, so that
- * idle connections pay nothing for it. */
-static __thread char gather_buf[TLSC_RECORD_MAX];
+static kp_result writev_records(void *conn, const char *p, size_t len, size_t *done, kp_io *io) {
+    return write_records(conn, p, len, done, io);
+}
 
 kp_result gtls_writev(kp_conn *c, void *priv, const struct iovec *iov, int iovcnt, kp_io *io) {
     gtls_conn *conn = priv;
     kp_result r = enter(conn, c, io);
     if (r != KP_OK) return r;
-    size_t skip = 0, total = 0;
-    while (iovcnt > 0 && iov[0].iov_len == 0) iov++, iovcnt--;
-    while (iovcnt > 0) {
-        const char *p;
-        size_t len, done;
-        size_t first = iov[0].iov_len - skip;
-        if (iovcnt == 1 || first >= TLSC_RECORD_MAX) {
-            p = (const char *)iov[0].iov_base + skip;
-            len = first;
-        } else {
-            len = tlsc_gather(iov, iovcnt, skip, gather_buf, sizeof(gather_buf));
-            p = gather_buf;
-        }
-        r = write_records(conn, p, len, &done, io);
-        if (r != KP_OK) {
-            if (!total) return r;
-            if (r != KP_AGAIN) conn->deferred = (uint8_t)r;
-            break;
-        }
-        total += done;
-        tlsc_iov_advance(&iov, &iovcnt, &skip, done);
-        if (done < len) break; /* the socket is full */
-    }
-    io->done = total;
-    return KP_OK;
+    return tlsc_writev(conn, writev_records, iov, iovcnt, io, &conn->deferred);
 }
 
 int gtls_has_pending(kp_conn *c, void *priv) {

@@ -106,6 +106,17 @@ size_t tlsc_iov_total(const struct iovec *iov, int iovcnt);
  * described by *skip (bytes of it already consumed). */
 void tlsc_iov_advance(const struct iovec **iov, int *iovcnt, size_t *skip, size_t n);
 
+/* Writes plaintext through a plugin's record writer: KP_OK with *done bytes
+ * taken (possibly fewer than len), or any other result with nothing taken. */
+typedef kp_result (*tlsc_record_writer)(void *conn, const char *p, size_t len, size_t *done,
+                                        kp_io *io);
+/* The writev op of both TLS plugins: small elements are gathered (through a
+ * per-thread scratch buffer) into records of up to TLSC_RECORD_MAX bytes,
+ * large ones are written in place. Once some bytes went out, a failure is
+ * kept in *deferred for the next op and the bytes written are reported. */
+kp_result tlsc_writev(void *conn, tlsc_record_writer write, const struct iovec *iov, int iovcnt,
+                      kp_io *io, uint8_t *deferred);
+
 /* --- per-context counters (tlsc_stats.c) --- */
 
 /* Updated atomically: handshakes may complete on I/O threads while the
