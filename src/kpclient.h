@@ -142,6 +142,27 @@ typedef struct kpc_tls_options {
 
 /* What a connection runs over. base is tcp or unix; layer is the TLS
  * transport or NULL. Contexts belong to the stack. */
+/* The --help lines of the options kpc_tls_parse_option takes. */
+#define KPC_TLS_OPTIONS_HELP                                                                       \
+    "TLS (through the openssl or gnutls transport plugin):\n"                                      \
+    "  --tls                Connect with TLS.\n"                                                   \
+    "  --tls-transport <t>  openssl or gnutls (default: openssl when its plugin is\n"              \
+    "                       installed, else gnutls), or the path of a plugin.\n"                   \
+    "  --sni <host>         Server name to send (SNI) and to verify the certificate\n"             \
+    "                       against (default: the -h host).\n"                                     \
+    "  --cacert <file>      CA certificate file(s) that verify the server.\n"                      \
+    "  --cacertdir <dir>    Directory of hashed CA certificates. Without --cacert and\n"           \
+    "                       --cacertdir, the system store /etc/ssl/certs is used.\n"               \
+    "  --insecure           Do not verify the server certificate (only with a TLS\n"               \
+    "                       transport that supports it).\n"                                        \
+    "  --cert <file>        Client certificate to authenticate with.\n"                            \
+    "  --key <file>         Private key of --cert.\n"                                              \
+    "  --tls-ciphers <list> TLS 1.2 and older cipher list (library syntax).\n"                     \
+    "  --tls-ciphersuites <list>\n"                                                                \
+    "                       TLS 1.3 ciphersuites.\n"                                               \
+    "  --tls-protocols <list>\n"                                                                   \
+    "                       Protocols to offer, e.g. \"TLSv1.2 TLSv1.3\".\n"
+
 /* Applies one of the TLS options the tools share (--tls --sni --cacert
  * --cacertdir --insecure --cert --key --tls-ciphers --tls-ciphersuites
  * --tls-protocols --tls-transport) to tls. value is the option's argument
