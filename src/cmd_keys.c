@@ -114,6 +114,34 @@ int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor) {
     return C_OK;
 }
 
+int parse_collection_scan_options(client *c, long *count, kstr *pattern) {
+    *count = 10;
+    *pattern = NULL;
+    for (int i = 3; i < c->argc; i += 2) {
+        int more = c->argc - i - 1;
+        if (arg_is(c->argv[i], "count") && more >= 1) {
+            if (get_long_from_obj_or_reply(c, c->argv[i + 1], count, NULL) != C_OK) return C_ERR;
+            if (*count < 1) {
+                add_reply_error_syntax(c);
+                return C_ERR;
+            }
+        } else if (arg_is(c->argv[i], "match") && more >= 1) {
+            *pattern = c->argv[i + 1]->ptr;
+            if (kstr_len(*pattern) == 1 && (*pattern)[0] == '*') *pattern = NULL;
+        } else {
+            add_reply_error_syntax(c);
+            return C_ERR;
+        }
+    }
+    return C_OK;
+}
+
+void add_reply_empty_scan(client *c) {
+    add_reply_array_len(c, 2);
+    add_reply_bulk_buf(c, "0", 1);
+    add_reply_array_len(c, 0);
+}
+
 static void scan_command(client *c) {
     unsigned long cursor;
     if (parse_scan_cursor(c, c->argv[1], &cursor) != C_OK) return;

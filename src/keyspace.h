@@ -108,6 +108,13 @@ kobj *unshare_string(kdb *db, kobj *key, kobj *o);
 /* Parses a SCAN-family cursor; replies "ERR invalid cursor" and returns
  * C_ERR when it is not one (cmd_keys.c). */
 int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor);
+/* Parses the COUNT and MATCH options of SSCAN, HSCAN and ZSCAN from
+ * argv[3...]: *count defaults to 10, *pattern to NULL (also for "*", which
+ * matches everything). Replies a syntax error and returns C_ERR on a bad
+ * option or a count below 1 (cmd_keys.c). */
+int parse_collection_scan_options(client *c, long *count, kstr *pattern);
+/* The reply of a SCAN-family command on a missing key: cursor 0, nothing. */
+void add_reply_empty_scan(client *c);
 
 /* "ERR invalid expire time in '<cmd>' command". */
 static inline void reply_invalid_expire(client *c) {

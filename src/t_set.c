@@ -814,29 +814,12 @@ static void sscan_command(client *c) {
     kobj *set = lookup_set(c, c->argv[1], 0, &err);
     if (err) return;
     if (!set) {
-        add_reply_array_len(c, 2);
-        add_reply_bulk_buf(c, "0", 1);
-        add_reply_array_len(c, 0);
+        add_reply_empty_scan(c);
         return;
     }
-    long count = 10;
-    kstr pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = c->argc - i - 1;
-        if (arg_is(c->argv[i], "count") && more >= 1) {
-            if (get_long_from_obj_or_reply(c, c->argv[i + 1], &count, NULL) != C_OK) return;
-            if (count < 1) {
-                add_reply_error_syntax(c);
-                return;
-            }
-        } else if (arg_is(c->argv[i], "match") && more >= 1) {
-            pattern = c->argv[i + 1]->ptr;
-            if (kstr_len(pattern) == 1 && pattern[0] == '*') pattern = NULL;
-        } else {
-            add_reply_error_syntax(c);
-            return;
-        }
-    }
+    long count;
+    kstr pattern;
+    if (parse_collection_scan_options(c, &count, &pattern) != C_OK) return;
 
     member_batch b = {NULL, 0, 0};
     if (set->encoding == OBJ_ENCODING_INTSET) {
