@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -93,6 +94,22 @@ static inline kp_result sockio_writev(kp_conn *c, void *priv, const struct iovec
     do n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
     while (n == -1 && errno == EINTR);
     return sockio_sent(s, n, io);
+}
+
+/* Parses value as a whole number in base, 0 to max. Returns 0 with *out
+ * set, or -1 with "<key>: invalid value '<value>' (expected <expect>)" in
+ * err. */
+static inline int sockio_parse_number(const char *key, const char *value, int base, long max,
+                                      const char *expect, long *out, char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, base);
+    if (!value[0] || *end || errno || v < 0 || v > max) {
+        snprintf(err, errlen, "%s: invalid value '%s' (expected %s)", key, value, expect);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static inline int sockio_fd(void *priv) {

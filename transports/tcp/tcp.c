@@ -49,15 +49,10 @@ static int tcp_ctx_new(kp_role role, const kp_kv *kv, size_t nkv, void **out, ch
     int keepalive = TCP_DEFAULT_KEEPALIVE;
     for (size_t i = 0; i < nkv; i++) {
         if (strcmp(kv[i].key, "tcp-keepalive") == 0) {
-            char *end;
-            errno = 0;
-            long v = strtol(kv[i].value, &end, 10);
-            if (!kv[i].value[0] || *end || errno || v < 0 || v > INT_MAX) {
-                snprintf(err, errlen,
-                         "tcp-keepalive: invalid value '%s' (expected seconds, 0 to disable)",
-                         kv[i].value);
+            long v;
+            if (sockio_parse_number(kv[i].key, kv[i].value, 10, INT_MAX, "seconds, 0 to disable",
+                                    &v, err, errlen) != 0)
                 return -1;
-            }
             keepalive = (int)v;
         } else {
             snprintf(err, errlen, "unknown option '%s'", kv[i].key);

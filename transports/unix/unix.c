@@ -29,16 +29,10 @@ static int unix_ctx_new(kp_role role, const kp_kv *kv, size_t nkv, void **out, c
     unsigned perm = 0;
     for (size_t i = 0; i < nkv; i++) {
         if (strcmp(kv[i].key, "unixsocketperm") == 0) {
-            char *end;
-            errno = 0;
-            long v = strtol(kv[i].value, &end, 8);
-            if (!kv[i].value[0] || *end || errno || v < 0 || v > 0777) {
-                snprintf(err, errlen,
-                         "unixsocketperm: invalid value '%s' (expected octal permissions such as "
-                         "700)",
-                         kv[i].value);
+            long v;
+            if (sockio_parse_number(kv[i].key, kv[i].value, 8, 0777,
+                                    "octal permissions such as 700", &v, err, errlen) != 0)
                 return -1;
-            }
             perm = (unsigned)v;
         } else {
             snprintf(err, errlen, "unknown option '%s'", kv[i].key);
