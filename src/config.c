@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "config_internal.h"
+#include "aof.h"
 #include "listen.h"
 #include "server.h"
 
@@ -25,6 +26,16 @@ static const cfg_enum loglevel_enum[] = {{"debug", LL_DEBUG},
                                          {"notice", LL_NOTICE},
                                          {"warning", LL_WARNING},
                                          {NULL, 0}};
+
+static const cfg_enum sanitize_dump_enum[] = {{"no", SANITIZE_DUMP_NO},
+                                              {"yes", SANITIZE_DUMP_YES},
+                                              {"clients", SANITIZE_DUMP_CLIENTS},
+                                              {NULL, 0}};
+
+static const cfg_enum aof_fsync_enum[] = {{"everysec", AOF_FSYNC_EVERYSEC},
+                                          {"always", AOF_FSYNC_ALWAYS},
+                                          {"no", AOF_FSYNC_NO},
+                                          {NULL, 0}};
 
 static const cfg_enum acl_pubsub_enum[] = {{"resetchannels", 0}, {"allchannels", 1}, {NULL, 0}};
 
@@ -271,17 +282,56 @@ const config_def config_table[] = {
      .desc = "List nodes kept uncompressed at each end (accepted and stored; list nodes are "
              "never compressed)."},
 
-    /* Persistence (not implemented yet). */
-    SPECIAL_CFG("save", CFG_F_MULTI_ARG | CFG_F_NOT_IMPL, NULL, "", cfg_parse_save, cfg_format_save,
-                cfg_rewrite_save, NULL, "SECONDS CHANGES [SECONDS CHANGES ...] | \"\"",
-                "RDB save points (accepted and stored; nothing is saved: persistence is not "
-                "implemented yet)."),
-    BOOL_CFG("appendonly", CFG_F_NOT_IMPL, appendonly, "no", cfg_apply_appendonly,
-             "Append-only file (accepted; yes is refused at runtime: persistence is not "
-             "implemented yet)."),
-    SPECIAL_CFG("dbfilename", CFG_F_PROTECTED | CFG_F_NOT_IMPL, NULL, "dump.rdb",
-                cfg_parse_dbfilename, cfg_format_dbfilename, NULL, NULL, "FILENAME",
-                "RDB file name (stored; persistence is not implemented yet)."),
+    /* Persistence (persist.h, rdb.h, aof.h). */
+    SPECIAL_CFG("save", CFG_F_MULTI_ARG, NULL, "3600 1 300 100 60 10000", cfg_parse_save,
+                cfg_format_save, cfg_rewrite_save, NULL,
+                "SECONDS CHANGES [SECONDS CHANGES ...] | \"\"",
+                "RDB save points: BGSAVE when at least CHANGES writes happened in SECONDS seconds; "
+                "\"\" disables them."),
+    SPECIAL_CFG("dbfilename", CFG_F_PROTECTED, NULL, "dump.rdb", cfg_parse_dbfilename,
+                cfg_format_dbfilename, NULL, NULL, "FILENAME", "RDB file name, inside `dir`."),
+    BOOL_CFG("rdbcompression", 0, rdb_compression, "yes", NULL,
+             "Compress strings longer than 20 bytes in RDB files with LZF."),
+    BOOL_CFG("rdbchecksum", 0, rdb_checksum, "yes", NULL,
+             "Write a CRC64 checksum at the end of RDB files and DUMP payloads, and check it when "
+             "loading."),
+    BOOL_CFG("stop-writes-on-bgsave-error", 0, stop_writes_on_bgsave_err, "yes", NULL,
+             "Refuse writes with -MISCONF while the last background save failed."),
+    BOOL_CFG("rdb-save-incremental-fsync", 0, rdb_save_incremental_fsync, "yes", NULL,
+             "fsync the RDB file every 4 MiB written while saving."),
+    ENUM_CFG("sanitize-dump-payload", 0, sanitize_dump_payload, sanitize_dump_enum, "no", NULL,
+             "Deep checks of RESTORE payloads: no, yes, clients (keyport always checks compact "
+             "encodings deeply; accepted for compatibility)."),
+    NUM_CFG("rdb-key-save-delay", CFG_INT, CFG_F_HIDDEN, rdb_key_save_delay, CFG_W_INT, INT_MIN,
+            INT_MAX, "0", NULL, "Microseconds to sleep per key saved (testing aid)."),
+    NUM_CFG("key-load-delay", CFG_INT, CFG_F_HIDDEN, key_load_delay, CFG_W_INT, INT_MIN, INT_MAX,
+            "0", NULL, "Microseconds to sleep per key loaded (testing aid)."),
+    BOOL_CFG("appendonly", 0, appendonly, "no", aof_config_apply_appendonly,
+             "Log every write to the append-only file (multi-part AOF in appenddirname)."),
+    STR_CFG("appendfilename", IMM, aof_filename, "appendonly.aof", NULL,
+            "Base name of the AOF parts and manifest."),
+    STR_CFG("appenddirname", IMM, aof_dirname, "appendonlydir", NULL,
+            "Directory of the AOF parts, inside `dir`."),
+    ENUM_CFG("appendfsync", 0, aof_fsync, aof_fsync_enum, "everysec", NULL,
+             "When the AOF is fsynced: always (before replying), everysec, no (left to the "
+             "kernel)."),
+    BOOL_CFG("no-appendfsync-on-rewrite", 0, aof_no_fsync_on_rewrite, "no", NULL,
+             "Skip AOF fsyncs while a background save or rewrite runs."),
+    NUM_CFG("auto-aof-rewrite-percentage", CFG_INT, 0, aof_rewrite_perc, CFG_W_INT, 0, INT_MAX,
+            "100", NULL,
+            "Rewrite the AOF when it grew by this percentage since the last rewrite "
+            "(0 disables)."),
+    NUM_CFG("auto-aof-rewrite-min-size", CFG_MEMORY, 0, aof_rewrite_min_size, CFG_W_LL, 0,
+            LLONG_MAX, "64mb", NULL, "No automatic AOF rewrite below this size."),
+    BOOL_CFG("aof-load-truncated", 0, aof_load_truncated, "yes", NULL,
+             "Load an AOF whose last command is cut short (logging it) instead of refusing to "
+             "start."),
+    BOOL_CFG("aof-use-rdb-preamble", 0, aof_use_rdb_preamble, "yes", NULL,
+             "Write the AOF base file in RDB format on rewrite."),
+    BOOL_CFG("aof-timestamp-enabled", 0, aof_timestamp_enabled, "no", NULL,
+             "Write #TS:<unix time> annotations into the AOF."),
+    BOOL_CFG("aof-rewrite-incremental-fsync", 0, aof_rewrite_incremental_fsync, "yes", NULL,
+             "fsync the rewritten AOF every 4 MiB written."),
 
     {.name = NULL}};
 

@@ -123,7 +123,7 @@ cfg_parse_fn cfg_parse_loader, cfg_parse_bind, cfg_parse_obuf, cfg_parse_dir, cf
 cfg_format_fn cfg_format_bind, cfg_format_obuf, cfg_format_dir, cfg_format_save,
     cfg_format_dbfilename, cfg_format_notify;
 cfg_rewrite_fn cfg_rewrite_bind, cfg_rewrite_obuf, cfg_rewrite_save;
-cfg_apply_fn cfg_apply_listeners, cfg_apply_hz, cfg_apply_maxclients, cfg_apply_appendonly;
+cfg_apply_fn cfg_apply_listeners, cfg_apply_hz, cfg_apply_maxclients;
 /* Applies a transport key to the listeners using it (CONFIG SET). */
 cfg_apply_fn cfg_apply_transport_key;
 /* ACL directives (wrappers over acl.h, end of config_special.c): user

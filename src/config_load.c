@@ -342,16 +342,6 @@ static int table_index(const config_def *d) {
     return (int)(d - config_table);
 }
 
-static void post_load_notices(void) {
-    if (sandbox) return;
-    if (server.save_params_count)
-        server_log(LL_NOTICE, "save points are accepted but unused: persistence (RDB) is not "
-                              "implemented yet, nothing is saved");
-    if (server.appendonly)
-        server_log(LL_WARNING, "appendonly yes is accepted but unused: persistence (AOF) is not "
-                               "implemented yet, nothing is written");
-}
-
 static int process_lines(cfg_lines *L, char *err, size_t errlen) {
     config_ensure_defaults();
     for (int i = 0; i < L->n; i++)
@@ -398,7 +388,6 @@ static int process_lines(cfg_lines *L, char *err, size_t errlen) {
         }
         if (!(d->flags & CFG_F_LOADER)) config_push_transport_default(d);
     }
-    post_load_notices();
     return 0;
 }
 

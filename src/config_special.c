@@ -361,12 +361,6 @@ int cfg_apply_maxclients(const char *name, char *err, size_t errlen) {
     return 0;
 }
 
-int cfg_apply_appendonly(const char *name, char *err, size_t errlen) {
-    if (!server.appendonly) return 0;
-    snprintf(err, errlen, "appendonly yes is not supported: persistence is not implemented yet");
-    return -1;
-}
-
 int cfg_apply_transport_key(const char *name, char *err, size_t errlen) {
     if (config_sandboxed()) return 0;
     return listeners_reconfigure_key(name, err, errlen);

@@ -11,6 +11,8 @@
 #include "acl.h"
 #include "blocked.h"
 #include "multi.h"
+#include "persist.h"
+#include "propagate.h"
 #include "pubsub.h"
 #include "monotonic.h"
 #include "server.h"
@@ -75,6 +77,15 @@ int process_command(client *c) {
         multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
         return C_OK;
     }
+    /* Writes are refused while the last background save or AOF write
+     * failed (stop-writes-on-bgsave-error; persist.c). */
+    const char *deny = (cmd->flags & CMD_WRITE) ? persist_deny_write_error() : NULL;
+    if (deny) {
+        cmd->rejected_calls++;
+        add_reply_error(c, deny);
+        multi_flag_transaction(c); /* MULTI: a refused command aborts EXEC (multi.c) */
+        return C_OK;
+    }
     /* Inside MULTI every command but EXEC DISCARD MULTI WATCH QUIT RESET is
      * queued (or refused when CMD_NO_MULTI) instead of run (multi.c). */
     if (multi_process_command(c)) return C_OK;
@@ -92,7 +103,9 @@ void call(client *c) {
     server.current_client = c;
     c->flags |= CLIENT_EXECUTING;
     uint64_t start = monotonic_ticks();
+    propagate_call_begin(c);
     cmd->proc(c);
+    propagate_call_end(c); /* hands what changed the dataset to the AOF */
     /* Sub-microsecond commands are the common case: carry the fraction so
      * that commandstats totals are not rounded down call after call. */
     double usec = monotonic_ticks_to_us(monotonic_ticks() - start) + cmd->usec_carry;

@@ -23,6 +23,7 @@
 #include "memory.h"
 #include "pubsub.h"
 #include "monotonic.h"
+#include "persist.h"
 #include "server.h"
 
 enum info_section {
@@ -239,26 +240,7 @@ static kstr section_memory(kstr info) {
 /* ---------- persistence, replication, cluster, modules ---------- */
 
 static kstr section_persistence(kstr info) {
-    return kstr_catfmt(info,
-                       "loading:0\r\n"
-                       "async_loading:0\r\n"
-                       "persistence_available:0\r\n"
-                       "rdb_changes_since_last_save:0\r\n"
-                       "rdb_bgsave_in_progress:0\r\n"
-                       "rdb_last_save_time:%lld\r\n"
-                       "rdb_last_bgsave_status:ok\r\n"
-                       "rdb_last_bgsave_time_sec:-1\r\n"
-                       "rdb_current_bgsave_time_sec:-1\r\n"
-                       "rdb_saves:0\r\n"
-                       "aof_enabled:0\r\n"
-                       "aof_rewrite_in_progress:0\r\n"
-                       "aof_rewrite_scheduled:0\r\n"
-                       "aof_last_rewrite_time_sec:-1\r\n"
-                       "aof_current_rewrite_time_sec:-1\r\n"
-                       "aof_last_bgrewrite_status:ok\r\n"
-                       "aof_rewrites:0\r\n"
-                       "aof_last_write_status:ok\r\n",
-                       server.start_time_ms / 1000);
+    return persist_info(info); /* persist.c, with the aof_* fields from aof.c */
 }
 
 static kstr section_replication(kstr info) {

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "listen.h"
+#include "persist.h"
 #include "server.h"
 
 /* The build tree is the parent of the directory holding the executable
@@ -113,6 +114,7 @@ int main(int argc, char **argv) {
     }
 
     server_init();
+    persist_load_at_startup();
     start_listeners();
     write_pidfile();
     server_log(LL_NOTICE, "Server initialized");

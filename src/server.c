@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "aof.h"
 #include "blocked.h"
 #include "config.h"
 #include "monotonic.h"
+#include "persist.h"
 #include "listen.h"
 #include "server.h"
 
@@ -50,6 +52,8 @@ static int server_cron(ae_loop *loop, long long id, void *data) {
     handle_blocked_clients_timeout(); /* blocked.c */
     if (server.active_expire_enabled) active_expire_cycle(ACTIVE_EXPIRE_CYCLE_SLOW);
     if (server.activerehashing) db_rehash_cron();
+    persist_cron(); /* children, save points, automatic AOF rewrite */
+    aof_cron();     /* everysec fsync, retry of failed writes */
     size_t used = zmalloc_used_memory();
     if (used > server.stat_peak_memory) server.stat_peak_memory = used;
     if (server.shutdown_asap) {
@@ -69,6 +73,9 @@ static void before_sleep(ae_loop *loop) {
      * by this iteration's writes, before replies are written. */
     handle_blocked_clients_timeout();
     handle_clients_blocked_on_keys();
+    /* The AOF is written (and fsynced with appendfsync always) before any
+     * reply goes out: an acknowledged write is on disk. */
+    aof_flush_before_sleep();
     handle_clients_with_pending_writes();
     free_clients_in_async_queue();
 }
@@ -161,8 +168,8 @@ void server_init(void) {
 }
 
 int prepare_for_shutdown(int flags) {
-    (void)flags;
     server_log(LL_WARNING, "User requested shutdown...");
+    if (persist_on_shutdown(flags) != C_OK) return C_ERR;
     /* One pass: the client running SHUTDOWN is only detached by client_free
      * and freed after the command returns. */
     for (client *c = server.clients_head, *next; c; c = next) {

@@ -532,12 +532,31 @@ struct server {
     char *acl_filename;       /* aclfile, NULL when none */
     long long acllog_max_len; /* entries kept by ACL LOG */
     int acl_pubsub_default;   /* 1: new users get allchannels, 0: resetchannels */
-    /* Persistence directives, accepted for redis.conf compatibility and
-     * stored; persistence itself is a later issue. */
+    /* Persistence configuration (persist.h, rdb.h, aof.h). */
     int appendonly;
     char *dbfilename;
     long long *save_params; /* pairs: seconds, changes */
     int save_params_count;  /* number of pairs */
+    int rdb_compression;    /* rdbcompression: LZF for strings over 20 bytes */
+    int rdb_checksum;       /* rdbchecksum: CRC64 trailer (0 written when off) */
+    int stop_writes_on_bgsave_err;
+    int rdb_save_incremental_fsync;
+    int sanitize_dump_payload; /* SANITIZE_DUMP_* */
+    int rdb_key_save_delay;    /* microseconds per key saved (tests) */
+    int key_load_delay;        /* microseconds per key loaded (tests) */
+    char *aof_filename;        /* appendfilename: base name of the AOF parts */
+    char *aof_dirname;         /* appenddirname, relative to dir */
+    int aof_fsync;             /* AOF_FSYNC_* */
+    int aof_no_fsync_on_rewrite;
+    int aof_rewrite_perc;
+    long long aof_rewrite_min_size;
+    int aof_load_truncated;
+    int aof_use_rdb_preamble;
+    int aof_timestamp_enabled;
+    int aof_rewrite_incremental_fsync;
+    /* Persistence state shared by the core and the persistence files. */
+    long long dirty; /* changes since the last successful save (save points) */
+    int loading;     /* 1 while a dataset is loaded: nothing is propagated */
     /* statistics */
     long long stat_numcommands;
     long long stat_numconnections;
@@ -582,6 +601,13 @@ struct server {
 };
 
 extern struct server server;
+
+#define SANITIZE_DUMP_NO 0
+#define SANITIZE_DUMP_YES 1
+#define SANITIZE_DUMP_CLIENTS 2
+#define AOF_FSYNC_NO 0
+#define AOF_FSYNC_ALWAYS 1
+#define AOF_FSYNC_EVERYSEC 2
 
 /* Shutdown flags (SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]). */
 #define SHUTDOWN_NOFLAGS 0
