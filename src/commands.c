@@ -46,11 +46,12 @@ static void register_subcommands(kcommand *cmd) {
 void commands_init(void) {
     if (server.commands) return;
     server.commands = dict_create(&command_dict_type);
-    kcommand *tables[] = {string_commands, keys_commands,         server_commands, conn_commands,
-                          config_commands, set_commands,          bitops_commands, hll_commands,
-                          pubsub_commands, sort_commands,         debug_commands,  hash_commands,
-                          zset_commands,   list_commands,         multi_commands,  acl_commands,
-                          memory_commands, zset_blocking_commands};
+    kcommand *tables[] = {
+        string_commands, keys_commands,   server_commands,        conn_commands,   config_commands,
+        set_commands,    bitops_commands, hll_commands,           pubsub_commands, sort_commands,
+        debug_commands,  hash_commands,   zset_commands,          list_commands,   multi_commands,
+        acl_commands,    memory_commands, zset_blocking_commands, dump_commands,   persist_commands,
+        aof_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (kcommand *cmd = tables[t]; cmd->name; cmd++) {
             if (strlen(cmd->name) >= COMMAND_NAME_MAX)

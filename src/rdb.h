@@ -28,14 +28,14 @@
  * reason, e.g. "offset 1234: unexpected end of file reading a string". */
 typedef struct rdb_load_info {
     int rdb_version;
-    long long keys;         /* keys loaded (or checked) */
-    long long expires;      /* of which with a TTL */
-    long long expired;      /* keys skipped because their TTL had passed */
+    long long keys;            /* keys loaded (or checked) */
+    long long expires;         /* of which with a TTL */
+    long long expired;         /* keys skipped because their TTL had passed */
     long long keys_by_type[8]; /* indexed by OBJ_STRING .. OBJ_HASH */
-    long long bytes;        /* bytes read */
-    int aof_base;           /* aux aof-base was 1 */
-    char redis_ver[32];     /* aux redis-ver, "" when absent */
-    long long ctime;        /* aux ctime, 0 when absent */
+    long long bytes;           /* bytes read */
+    int aof_base;              /* aux aof-base was 1 */
+    char redis_ver[32];        /* aux redis-ver, "" when absent */
+    long long ctime;           /* aux ctime, 0 when absent */
     char err[512];
 } rdb_load_info;
 

@@ -434,6 +434,9 @@ extern kcommand memory_commands[];        /* memory.c */
 extern kcommand hash_commands[];          /* t_hash.c */
 extern kcommand zset_commands[];          /* t_zset.c */
 extern kcommand acl_commands[];           /* acl_cmd.c */
+extern kcommand dump_commands[];          /* cmd_dump.c (DUMP RESTORE) */
+extern kcommand persist_commands[];       /* cmd_persist.c (SAVE BGSAVE LASTSAVE) */
+extern kcommand aof_commands[];           /* cmd_aof.c (BGREWRITEAOF) */
 
 void commands_init(void);
 /* Finds the command for argv (handling container commands such as CONFIG

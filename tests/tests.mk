@@ -32,7 +32,7 @@ test: deps all
 	else echo "package-test: dpkg-buildpackage or debhelper not installed, skipped"; fi
 
 tests/unit/test-%: tests/unit/test-%.c $(CORE_OBJ)
-	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) -lcunit $(SERVER_LIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) -lcunit $(CORE_LIBS)
 
 test-unit: $(UNIT_BIN) $(TRANSPORTS)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
@@ -76,7 +76,7 @@ test-tls: all
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iinclude -Isrc
+	-D_GNU_SOURCE -Iinclude -Isrc -I/usr/include/liblzf
 FUZZ_TARGETS := $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_LINK = $(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lm
 
@@ -85,7 +85,7 @@ tests/fuzz/fuzz-resp: tests/fuzz/fuzz-resp.c src/resp.c src/kstr.c src/zmalloc.c
 
 # The config parser reaches most of the server (listeners, transports).
 tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c $(filter-out src/main.c,$(SERVER_SRC))
-	$(FUZZ_LINK) -ldl -lpthread
+	$(FUZZ_LINK) -ldl -lpthread -llzf
 
 fuzz: $(FUZZ_TARGETS)
 	@set -e; for t in $(FUZZ_TARGETS); do n=$${t#tests/fuzz/}; \

@@ -1,12 +1,18 @@
 #!/bin/sh
 # Installs what keyport's build and tests need on Debian 12, only what is
 # missing. As root it runs apt-get; otherwise it prints the exact command.
-# Set KEYPORT_NO_DEPS=1 to skip the check.
+# Set KEYPORT_NO_DEPS=1 to skip the check. `deps.sh build` checks only what
+# building needs (the GNUmakefile runs it when a header is missing).
 set -e
 [ "${KEYPORT_NO_DEPS:-0}" = 1 ] && exit 0
 
-PKGS="build-essential pkg-config libssl-dev libgnutls28-dev libcunit1-dev tcl tcl-tls \
-redis-server redis-tools python3-redis openssl gnutls-bin clang-format libedit-dev groff-base"
+BUILD_PKGS="build-essential pkg-config liblzf-dev libedit-dev libssl-dev libgnutls28-dev"
+if [ "${1:-}" = build ]; then
+    PKGS="$BUILD_PKGS"
+else
+    PKGS="$BUILD_PKGS libcunit1-dev tcl tcl-tls redis-server redis-tools python3-redis openssl \
+gnutls-bin clang-format groff-base"
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
