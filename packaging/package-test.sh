@@ -3,7 +3,8 @@
 # keyport-tools and ONE TLS backend package into a throwaway root with
 # dpkg -x (nothing is installed on the system), starts the packaged server
 # with a TLS-only config on that backend and runs commands through the
-# packaged keyport-cli --tls. Prints "N passed, M failed".
+# packaged keyport-cli --tls, then checks its SAVE with the packaged
+# keyport-check-rdb. Prints "N passed, M failed".
 #
 # The packaged binaries look for transports in /usr/lib/keyport/transports
 # (compiled in). As root with unshare and overlayfs, the throwaway root's
@@ -125,6 +126,14 @@ $(tail -5 "$work/server-$b.log")"; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/n
 hello $b" ] && ok "$b: SET then GET through keyport-cli --tls" || ko "$b: SET/GET" "$out"
     out=$(cli INFO server 2>&1 | tr -d '\r' | grep -c "^keyport_version\|^redis_version")
     [ "$out" -ge 1 ] && ok "$b: INFO server" || ko "$b: INFO server" "$(cli INFO server 2>&1 | head -5)"
+    # The packaged file checkers accept the packaged server's snapshot.
+    out=$(cli SAVE 2>&1; "$root/usr/bin/keyport-check-rdb" "$work/dump.rdb" 2>&1)
+    case "$out" in
+        OK*"RDB looks OK"*) ok "$b: SAVE, then the packaged keyport-check-rdb accepts dump.rdb" ;;
+        *) ko "$b: SAVE and keyport-check-rdb" "$out" ;;
+    esac
+    out=$("$root/usr/bin/keyport-check-aof" --version 2>&1) &&
+        ok "$b: packaged keyport-check-aof runs" || ko "$b: keyport-check-aof --version" "$out"
     out=$(run "$root" "$root/usr/bin/keyport-cli" -p "$port" PING 2>&1)
     [ "$out" != PONG ] && ok "$b: plaintext on the TLS port is refused" || ko "$b: plaintext PING answered on the TLS port"
     kill "$pid" 2>/dev/null

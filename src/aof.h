@@ -21,9 +21,12 @@ void aof_flush_before_sleep(void);
  * rewrite (auto-aof-rewrite-percentage / min-size). */
 void aof_cron(void);
 /* Loads the AOF named by the manifest into server.db. Returns C_OK (also
- * when there is no AOF yet), or C_ERR with err set (offset and reason). */
+ * when there is no AOF yet), or C_ERR with err set (offset and reason).
+ * With no AOF yet, loads the RDB file (dbfilename) when there is one;
+ * aof_open_at_startup() then writes that dataset as the first base. */
 int aof_load(char *err, size_t errlen);
-/* Opens (creating if needed) the AOF at startup when appendonly is yes. */
+/* Opens (creating if needed) the AOF at startup when appendonly is yes;
+ * call it after aof_load(). C_OK, or C_ERR with err set. */
 int aof_open_at_startup(char *err, size_t errlen);
 /* BGREWRITEAOF; C_OK when started or scheduled, C_ERR with err set. */
 int aof_rewrite_background(char *err, size_t errlen);
@@ -32,8 +35,8 @@ void aof_rewrite_done(int exitcode, int bysignal);
 /* Config apply hook of appendonly: turns the AOF on (with a rewrite) or
  * off at runtime. 0 or -1 with err set. */
 int aof_config_apply_appendonly(const char *name, char *err, size_t errlen);
-/* Non-NULL error reply ("-MISCONF Errors writing to the AOF file: ...")
- * while the last AOF write failed. */
+/* Non-NULL error reply ("MISCONF Errors writing to the AOF file: ...",
+ * without the leading '-') while the last AOF write or fsync failed. */
 const char *aof_deny_write_error(void);
 /* Appends the aof_* fields of INFO persistence. */
 kstr aof_info(kstr info);

@@ -385,6 +385,10 @@ void blocked_scan_db_for_ready_keys(kdb *db) {
     dict_iter_reset(&it);
 }
 
+int blocked_is_serving(client *c) {
+    return c->bstate && c->bstate->rerunning;
+}
+
 /* Runs c's blocked command again. Returns 1 if c was served (and is now
  * unblocked), 0 if it stays blocked. */
 static int rerun_blocked_command(client *c) {

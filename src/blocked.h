@@ -31,6 +31,11 @@ int get_timeout_from_obj_or_reply(client *c, kobj *o, long long *timeout);
  * CLIENT_DENY_BLOCKING (inside EXEC); it replies as on timeout instead. */
 void block_for_keys(client *c, kobj **keys, int numkeys, long long timeout, int btype);
 
+/* 1 while c's blocked command runs again because a key it waits on got
+ * ready (the command then propagates as Redis does when it serves a
+ * blocked client). */
+int blocked_is_serving(client *c);
+
 /* Serves the clients blocked on keys signalled ready, then runs the input
  * that unblocked clients sent meanwhile; loops until nothing is left.
  * Called from before_sleep. */

@@ -12,6 +12,8 @@
 
 #include "keyspace.h"
 #include "notify.h"
+#include "persist.h"
+#include "propagate.h"
 #include "server.h"
 #include "t_list.h"
 #include "t_set.h"
@@ -27,6 +29,7 @@ static void del_generic(client *c, int lazy) {
         if (db_delete_generic(c->db, c->argv[j], lazy)) {
             signal_modified_key(c, c->db, c->argv[j]);
             notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[j], c->db->id);
+            server.dirty++;
             deleted++;
         }
     }
@@ -247,6 +250,7 @@ static void rename_generic(client *c, int nx) {
     signal_modified_key(c, c->db, dst);
     notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, c->db->id);
     notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, c->db->id);
+    server.dirty++;
     if (nx)
         add_reply_ll(c, 1);
     else
@@ -316,6 +320,7 @@ static void copy_command(client *c) {
     if (expire != -1) db_set_expire(dst, newkey, expire);
     signal_modified_key(c, dst, newkey);
     notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, dst->id);
+    server.dirty++;
     add_reply_ll(c, 1);
 }
 
@@ -345,6 +350,7 @@ static void move_command(client *c) {
     signal_modified_key(c, dst, c->argv[1]);
     notify_keyspace_event(NOTIFY_GENERIC, "move_from", c->argv[1], src->id);
     notify_keyspace_event(NOTIFY_GENERIC, "move_to", c->argv[1], dst->id);
+    server.dirty++;
     add_reply_ll(c, 1);
 }
 
@@ -418,17 +424,31 @@ static void expire_generic(client *c, long long basetime, int seconds) {
             return;
         }
     }
-    if (when <= db_now_ms()) {
+    /* A time already past deletes the key, except while loading: an AOF
+     * replays absolute times that were in the future when written (as
+     * Redis' checkAlreadyExpired). */
+    if (when <= db_now_ms() && !server.loading) {
         db_delete(c->db, key);
         signal_modified_key(c, c->db, key);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
+        server.dirty++;
         add_reply_ll(c, 1);
+        propagate_rewrite_objs(c, 2, propagate_word("DEL"), key);
         return;
     }
     db_set_expire(c->db, key, when);
     signal_modified_key(c, c->db, key);
     notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db->id);
+    server.dirty++;
     add_reply_ll(c, 1);
+    /* EXPIRE, PEXPIRE and EXPIREAT propagate as PEXPIREAT key <absolute
+     * ms> [options]; PEXPIREAT as it is. */
+    if (basetime != 0 || seconds) {
+        kobj *abs = obj_create_from_ll(when);
+        propagate_rewrite_arg(c, 0, propagate_word("PEXPIREAT"));
+        propagate_rewrite_arg(c, 2, abs);
+        decr_ref(abs);
+    }
 }
 
 static void expire_command(client *c) {
@@ -484,6 +504,7 @@ static void persist_command(client *c) {
     if (db_lookup_write(c->db, c->argv[1]) && db_remove_expire(c->db, c->argv[1])) {
         signal_modified_key(c, c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], c->db->id);
+        server.dirty++;
         add_reply_ll(c, 1);
         return;
     }
@@ -567,14 +588,22 @@ static int flush_flags_or_reply(client *c, int *async) {
 static void flushdb_command(client *c) {
     int async;
     if (flush_flags_or_reply(c, &async) != C_OK) return;
-    db_empty(c->db->id, async);
+    server.dirty += db_empty(c->db->id, async);
+    /* Propagated even when the database was already empty. */
+    propagate_force(c);
     add_reply_ok(c);
 }
 
 static void flushall_command(client *c) {
     int async;
     if (flush_flags_or_reply(c, &async) != C_OK) return;
-    db_empty(-1, async);
+    server.dirty += db_empty(-1, async);
+    /* With save points configured the empty dataset is saved at once
+     * (which resets dirty); the command is propagated all the same, also
+     * when the dataset was already empty (Redis 7.0). Replaying an AOF
+     * does not save a half-loaded dataset. */
+    if (!server.loading) persist_on_flushall();
+    propagate_force(c);
     add_reply_ok(c);
 }
 
@@ -586,6 +615,7 @@ static void swapdb_command(client *c) {
         add_reply_error(c, "ERR DB index is out of range");
         return;
     }
+    server.dirty++;
     add_reply_ok(c);
 }
 

@@ -259,9 +259,10 @@ static void shutdown_command(client *c) {
         add_reply_error(c, "ERR No shutdown in progress.");
         return;
     }
-    if (flags & SHUTDOWN_SAVE) {
-        add_reply_error(c, "ERR SHUTDOWN SAVE is not supported: persistence is not implemented "
-                           "yet (use SHUTDOWN NOSAVE)");
+    /* NOW has no effect: there are no replicas to wait for. */
+    if (!(flags & SHUTDOWN_NOW) && (c->flags & CLIENT_DENY_BLOCKING)) {
+        add_reply_error(c,
+                        "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
         return;
     }
     /* prepare_for_shutdown() frees every client, this one included (an

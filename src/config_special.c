@@ -96,8 +96,29 @@ kstr cfg_rewrite_bind(const config_def *d, kstr out) {
 
 /* ---------- save ---------- */
 
+/* `--save "3600 1 300 100"` on the command line arrives as one argument:
+ * split it as redis-server does. */
+static int save_parse_split(const config_def *d, const char *arg, const cfg_ctx *ctx, char *err,
+                            size_t errlen) {
+    char *copy = zstrdup(arg), *save_ptr = NULL, *words[64];
+    int n = 0;
+    for (char *w = strtok_r(copy, " \t", &save_ptr); w; w = strtok_r(NULL, " \t", &save_ptr)) {
+        if (n == 64) {
+            zfree(copy);
+            snprintf(err, errlen, "Invalid save parameters");
+            return -1;
+        }
+        words[n++] = w;
+    }
+    int ret = cfg_parse_save(d, n, words, ctx, err, errlen);
+    zfree(copy);
+    return ret;
+}
+
 int cfg_parse_save(const config_def *d, int argc, char **argv, const cfg_ctx *ctx, char *err,
                    size_t errlen) {
+    if (argc == 1 && strpbrk(argv[0], " \t") && argv[0][strspn(argv[0], " \t")] != '\0')
+        return save_parse_split(d, argv[0], ctx, err, errlen);
     int clear = argc == 0 || (argc == 1 && argv[0][0] == '\0');
     if (!clear && argc % 2 != 0) {
         snprintf(err, errlen, "Invalid save parameters");

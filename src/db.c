@@ -16,6 +16,7 @@
 #include "keyspace.h"
 #include "multi.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 
 /* ---------- dict types ---------- */
@@ -66,6 +67,10 @@ static long long get_expire_kstr(kdb *db, const kstr k) {
 }
 
 static int kstr_is_expired(kdb *db, const kstr k) {
+    /* As Redis: nothing expires while a dataset loads, so that replaying
+     * an AOF (whose times are absolute) rebuilds what was written; what
+     * expired meanwhile goes once the load is over. */
+    if (server.loading) return 0;
     long long when = get_expire_kstr(db, k);
     return when >= 0 && db_now_ms() > when;
 }
@@ -88,6 +93,9 @@ int db_delete_expired(kdb *db, const kstr key) {
         /* As Redis 7.0: an expiry is a change for WATCH (multi.c). */
         multi_touch_watched_key(db, &keyobj);
         notify_keyspace_event(NOTIFY_EXPIRED, "expired", &keyobj, db->id);
+        /* The AOF gets an explicit DEL: replaying it must not depend on
+         * the clock (propagate.c queues it before the running command). */
+        propagate_expired_key(db, name);
     }
     kstr_free(name);
     return deleted;

@@ -1,13 +1,14 @@
 /*
  * DEBUG: the subcommands test suites use (SLEEP, SET-ACTIVE-EXPIRE,
- * OBJECT, DIGEST, DIGEST-VALUE, POPULATE, PROTOCOL, LOG, ERROR, HELP),
- * with Redis 7.0 replies. The command is CMD_PROTECTED: dispatch refuses it
- * unless enable-debug-command allows the client (no by default, local for
- * loopback and unix socket clients).
+ * OBJECT, DIGEST, DIGEST-VALUE, POPULATE, PROTOCOL, LOG, ERROR, HELP,
+ * RELOAD, LOADAOF), with Redis 7.0 replies. The command is CMD_PROTECTED:
+ * dispatch refuses it unless enable-debug-command allows the client (no by
+ * default, local for loopback and unix socket clients).
  *
- * Subcommands that need what keyport does not have (persistence for
- * RELOAD and LOADAOF, replication, crash helpers) answer a clear error.
+ * Subcommands that need what keyport does not have (replication, crash
+ * helpers) answer the unknown-subcommand error.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,136 +16,21 @@
 #include <strings.h>
 #include <time.h>
 
+#include "aof.h"
+#include "digest.h"
 #include "keyspace.h"
 #include "memory.h"
 #include "quicklist.h"
+#include "persist.h"
+#include "rdb.h"
 #include "server.h"
-#include "sha256.h"
-#include "t_hash.h"
-#include "t_set.h"
-#include "t_zset.h"
 
-/* ---------- digests ---------- */
-
-/* A dataset digest as Redis shapes it: 20 bytes, shown as 40 hex digits,
- * all zeros for nothing. Ordered parts (lists, strings) are mixed in
- * sequence; unordered ones (set members, hash fields) are XORed, so the
- * digest does not depend on hash order. */
-#define DIGEST_LEN 20
-
-static void digest_mix(unsigned char *d, const void *p, size_t len) {
-    unsigned char out[SHA256_DIGEST_LEN];
-    sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, d, DIGEST_LEN);
-    sha256_update(&ctx, p, len);
-    sha256_final(&ctx, out);
-    memcpy(d, out, DIGEST_LEN);
-}
-
-static void digest_xor(unsigned char *d, const void *p, size_t len) {
-    unsigned char out[SHA256_DIGEST_LEN];
-    sha256(p, len, out);
-    for (int i = 0; i < DIGEST_LEN; i++) d[i] ^= out[i];
-}
-
-/* XORs in the digest of a sequence of strings given as (p, len) pairs. */
-static void digest_xor_pair(unsigned char *d, const void *a, size_t alen, const void *b,
-                            size_t blen) {
-    unsigned char tmp[DIGEST_LEN] = {0};
-    digest_mix(tmp, a, alen);
-    if (b) digest_mix(tmp, b, blen);
-    for (int i = 0; i < DIGEST_LEN; i++) d[i] ^= tmp[i];
-}
-
-static void digest_list(unsigned char *d, kobj *o) {
-    ql_iter it;
-    ql_entry e;
-    ql_iter_init(&it, o->ptr, QL_HEAD);
-    while (ql_next(&it, &e)) {
-        char buf[LONG_STR_SIZE];
-        if (e.str) {
-            digest_mix(d, e.str, e.len);
-        } else {
-            int n = ll2string(buf, sizeof(buf), e.ival);
-            digest_mix(d, buf, (size_t)n);
-        }
-    }
-}
-
-/* Digest of a value; 0 when its type is not known here. */
-static int digest_value(unsigned char *d, kobj *o) {
-    memset(d, 0, DIGEST_LEN);
-    switch (o->type) {
-    case OBJ_STRING: {
-        char buf[LONG_STR_SIZE];
-        size_t len;
-        const char *p = string_obj_ptr(o, buf, sizeof(buf), &len);
-        digest_mix(d, p, len);
-        return 1;
-    }
-    case OBJ_SET: {
-        set_iter it;
-        set_elem e;
-        set_iter_init(&it, o);
-        while (set_iter_next(&it, &e)) digest_xor(d, e.s, kstr_len(e.s));
-        set_iter_release(&it);
-        return 1;
-    }
-    case OBJ_LIST: digest_list(d, o); return 1;
-    case OBJ_HASH: {
-        hash_iter it;
-        hash_str f, v;
-        hash_iter_init(&it, o);
-        while (hash_iter_next(&it, &f, &v)) digest_xor_pair(d, f.s, f.len, v.s, v.len);
-        hash_iter_release(&it);
-        return 1;
-    }
-    case OBJ_ZSET: {
-        zset_iter it;
-        zset_elem e;
-        zset_iter_init_rank(&it, o, 0, 0);
-        while (zset_iter_next(&it, &e)) {
-            char score[64];
-            int n = d2string(score, sizeof(score), e.score);
-            digest_xor_pair(d, e.ele, e.len, score, (size_t)n);
-        }
-        return 1;
-    }
-    default: return 0;
-    }
-}
+/* ---------- digests (digest.c) ---------- */
 
 static void reply_digest(client *c, const unsigned char *d) {
-    char hex[DIGEST_LEN * 2 + 1];
-    for (int i = 0; i < DIGEST_LEN; i++) snprintf(hex + i * 2, 3, "%02x", d[i]);
+    char hex[DIGEST_HEX_LEN + 1];
+    sha1_to_hex(d, hex);
     add_reply_status(c, hex);
-}
-
-/* Every key of every database: its name, type, value and expire time. */
-static void digest_dataset(unsigned char *final) {
-    memset(final, 0, DIGEST_LEN);
-    for (int j = 0; j < server.dbnum; j++) {
-        kdb *db = &server.db[j];
-        if (db_size(db) == 0) continue;
-        digest_mix(final, &j, sizeof(j));
-        dict_iterator it;
-        dict_iter_init(&it, db->keys, 0);
-        dict_entry *de;
-        while ((de = dict_next(&it))) {
-            kstr key = de->key;
-            kobj *o = de->v.val;
-            unsigned char d[DIGEST_LEN] = {0}, v[DIGEST_LEN];
-            digest_mix(d, key, kstr_len(key));
-            int type = o->type;
-            digest_mix(d, &type, sizeof(type));
-            if (digest_value(v, o)) digest_mix(d, v, DIGEST_LEN);
-            dict_entry *ee = dict_size(db->expires) ? dict_find(db->expires, key) : NULL;
-            if (ee) digest_mix(d, &ee->v.s64, sizeof(ee->v.s64));
-            for (int i = 0; i < DIGEST_LEN; i++) final[i] ^= d[i];
-        }
-        dict_iter_reset(&it);
-    }
 }
 
 /* ---------- subcommands ---------- */
@@ -160,6 +46,8 @@ static void debug_help(client *c) {
         "    unit tests to simulate Redis errors.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",
@@ -169,6 +57,17 @@ static void debug_help(client *c) {
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: keys of the file replace keys already in memory.",
+        "    * NOFLUSH: keep the current dataset and load the file on top of it; without",
+        "      MERGE a key present in both fails the load.",
+        "    * NOSAVE: load the existing RDB file without saving first.",
+        "    Examples:",
+        "    * DEBUG RELOAD: save, empty and load back the dataset.",
+        "    * DEBUG RELOAD NOSAVE: replace the dataset with the existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the existing RDB file to the",
+        "      dataset.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -193,10 +92,15 @@ static void debug_sleep(client *c) {
     add_reply_ok(c);
 }
 
-/* Length of value o as an RDB file would hold it, estimated: keyport
- * writes no RDB yet, so strings count their bytes and other values their
- * memory. */
+/* Length of value o serialized as an RDB file holds it (Redis'
+ * rdbSavedObjectLen): the DUMP payload less its type byte and its 10-byte
+ * trailer. Should the serializer give nothing, strings count their bytes
+ * and other values their memory. */
 static size_t serialized_length(kobj *o) {
+    kstr payload = rdb_dump_payload(o);
+    size_t len = kstr_len(payload);
+    kstr_free(payload);
+    if (len > 11) return len - 11;
     if (o->type == OBJ_STRING) return string_obj_len(o);
     return mem_value_usage(o, 0);
 }
@@ -318,14 +222,77 @@ static void debug_protocol(client *c) {
     }
 }
 
+/* DEBUG DIGEST-VALUE: one digest per key, zeros for a missing key. As in
+ * Redis, the key is looked up without expiring it. */
 static void debug_digest_value(client *c) {
     add_reply_array_len(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         unsigned char d[DIGEST_LEN] = {0};
-        kobj *o = db_lookup(c->db, c->argv[j], LOOKUP_NOTOUCH | LOOKUP_NOSTATS);
-        if (o) digest_value(d, o);
+        kstr key = c->argv[j]->ptr;
+        dict_entry *de = dict_find(c->db->keys, key);
+        if (de) digest_value(c->db, key, de->v.val, d);
         reply_digest(c, d);
     }
+}
+
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset to dir/dbfilename
+ * (unless NOSAVE), empties it (unless NOFLUSH) and loads the file back.
+ * MERGE lets keys of the file replace keys already present; without it a
+ * conflicting key fails the load. */
+static void debug_reload(client *c) {
+    int save = 1, flush = 1, flags = RDB_LOAD_NONE;
+    for (int j = 2; j < c->argc; j++) {
+        if (arg_is(c->argv[j], "merge")) {
+            flags |= RDB_LOAD_ALLOW_DUP;
+        } else if (arg_is(c->argv[j], "noflush")) {
+            flush = 0;
+        } else if (arg_is(c->argv[j], "nosave")) {
+            save = 0;
+        } else {
+            add_reply_error(c, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE "
+                               "options.");
+            return;
+        }
+    }
+    if (save) {
+        /* A save like SAVE's: dirty and LASTSAVE move (persist.h). */
+        if (persist_save_now() != C_OK) {
+            add_reply_errorf(c, "ERR Error trying to save the DB: %s", strerror(errno));
+            return;
+        }
+    }
+    if (flush) db_empty(-1, 0);
+    rdb_load_info info;
+    memset(&info, 0, sizeof(info));
+    int was_loading = server.loading;
+    server.loading = 1;
+    int ret = rdb_load_file(server.dbfilename, flags, &info);
+    int load_errno = errno;
+    server.loading = was_loading;
+    if (ret != C_OK) {
+        server_log(LL_WARNING, "DEBUG RELOAD: loading %s failed: %s", server.dbfilename,
+                   info.err[0] ? info.err : strerror(load_errno));
+        add_reply_error(c, "ERR Error trying to load the RDB dump");
+        return;
+    }
+    persist_record_rdb_load(&info);
+    server_log(LL_WARNING, "DB reloaded by DEBUG RELOAD");
+    add_reply_ok(c);
+}
+
+/* DEBUG LOADAOF: flushes the AOF, empties the dataset and loads the AOF
+ * back (aof.c). */
+static void debug_loadaof(client *c) {
+    char err[512] = "";
+    if (aof_debug_reload(err, sizeof(err)) != C_OK) {
+        server_log(LL_WARNING, "DEBUG LOADAOF: loading the AOF failed: %s",
+                   err[0] ? err : "unknown error");
+        add_reply_error(c, "ERR Error trying to load the AOF files, check server logs.");
+        return;
+    }
+    server.dirty = 0; /* nothing of the load is propagated */
+    server_log(LL_WARNING, "Append Only File loaded by DEBUG LOADAOF");
+    add_reply_ok(c);
 }
 
 static void debug_command(client *c) {
@@ -355,9 +322,10 @@ static void debug_command(client *c) {
         add_reply_ok(c);
     } else if (arg_is(sub, "error") && argc == 3) {
         add_reply_error(c, c->argv[2]->ptr);
-    } else if ((arg_is(sub, "reload") || arg_is(sub, "loadaof"))) {
-        add_reply_errorf(c, "ERR DEBUG %s is not supported: persistence is not implemented yet",
-                         arg_is(sub, "reload") ? "RELOAD" : "LOADAOF");
+    } else if (arg_is(sub, "reload")) {
+        debug_reload(c);
+    } else if (arg_is(sub, "loadaof")) {
+        debug_loadaof(c);
     } else {
         add_reply_error_subcommand(c);
     }

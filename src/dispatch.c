@@ -78,8 +78,10 @@ int process_command(client *c) {
         return C_OK;
     }
     /* Writes are refused while the last background save or AOF write
-     * failed (stop-writes-on-bgsave-error; persist.c). */
-    const char *deny = (cmd->flags & CMD_WRITE) ? persist_deny_write_error() : NULL;
+     * failed (stop-writes-on-bgsave-error; persist.c). PING too, as Redis
+     * 7.0 does, so health checks notice. */
+    int deny_checked = (cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping");
+    const char *deny = deny_checked ? persist_deny_write_error() : NULL;
     if (deny) {
         cmd->rejected_calls++;
         add_reply_error(c, deny);

@@ -491,7 +491,7 @@ invalid:
 
 static void pfadd_command(client *c) {
     kobj *o = db_lookup_write(c->db, c->argv[1]);
-    int updated = 0;
+    int updated = 0; /* creation and each register raised count as a change */
     if (!o) {
         o = obj_create_from_kstr(hll_new());
         db_add(c->db, c->argv[1], o);
@@ -509,14 +509,15 @@ static void pfadd_command(client *c) {
             add_reply_error(c, invalid_hll_err);
             return;
         }
-        updated |= r;
+        updated += r;
     }
     if (updated) {
         hll_invalidate_cache((unsigned char *)o->ptr);
         signal_modified_key(c, c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_STRING, "pfadd", c->argv[1], c->db->id);
+        server.dirty += updated;
     }
-    add_reply_ll(c, updated);
+    add_reply_ll(c, updated != 0);
 }
 
 static void pfcount_command(client *c) {
@@ -561,9 +562,11 @@ static void pfcount_command(client *c) {
             add_reply_error(c, invalid_hll_err);
             return;
         }
-        /* The cache is part of the value: this changes the key. */
+        /* The cache is part of the value: this changes the key (and
+         * propagates PFCOUNT, as Redis does). */
         hll_set_cached(h, card);
         signal_modified_key(c, c->db, c->argv[1]);
+        server.dirty++;
     }
     add_reply_ll(c, (long long)card);
 }
@@ -612,6 +615,7 @@ static void pfmerge_command(client *c) {
     signal_modified_key(c, c->db, c->argv[1]);
     /* Redis reports a merge as a mass add. */
     notify_keyspace_event(NOTIFY_STRING, "pfadd", c->argv[1], c->db->id);
+    server.dirty++;
     add_reply_ok(c);
 }
 
@@ -635,6 +639,7 @@ static void pfdebug_command(client *c) {
             }
             o->ptr = hll;
             signal_modified_key(c, c->db, c->argv[2]);
+            server.dirty++; /* the encoding changed: propagated */
         }
         add_reply_array_len(c, HLL_REGISTERS);
         for (long i = 0; i < HLL_REGISTERS; i++)
@@ -672,6 +677,7 @@ static void pfdebug_command(client *c) {
             o->ptr = hll;
             converted = 1;
             signal_modified_key(c, c->db, c->argv[2]);
+            server.dirty++;
         }
         add_reply_ll(c, converted);
     } else {

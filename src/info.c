@@ -270,46 +270,47 @@ static long long ops_per_sec(void) {
 static kstr section_stats(kstr info) {
     unsigned long channels = pubsub_total_channels(), patterns = pubsub_total_patterns(),
                   shard_channels = pubsub_total_shard_channels();
-    info = kstr_catfmt(
-        info,
-        "total_connections_received:%lld\r\n"
-        "total_commands_processed:%lld\r\n"
-        "instantaneous_ops_per_sec:%lld\r\n"
-        "total_net_input_bytes:%lld\r\n"
-        "total_net_output_bytes:%lld\r\n"
-        "total_net_repl_input_bytes:0\r\n"
-        "total_net_repl_output_bytes:0\r\n"
-        "rejected_connections:%lld\r\n"
-        "sync_full:0\r\n"
-        "sync_partial_ok:0\r\n"
-        "sync_partial_err:0\r\n"
-        "expired_keys:%lld\r\n"
-        "expired_stale_perc:%.2f\r\n"
-        "evicted_keys:%lld\r\n"
-        "evicted_clients:0\r\n"
-        "keyspace_hits:%lld\r\n"
-        "keyspace_misses:%lld\r\n"
-        "pubsub_channels:%lu\r\n"
-        "pubsub_patterns:%lu\r\n"
-        "pubsubshard_channels:%lu\r\n"
-        "latest_fork_usec:0\r\n"
-        "total_forks:0\r\n"
-        "unexpected_error_replies:%lld\r\n"
-        "total_error_replies:%lld\r\n"
-        "total_reads_processed:%lld\r\n"
-        "total_writes_processed:%lld\r\n"
-        "io_threaded_reads_processed:0\r\n"
-        "io_threaded_writes_processed:0\r\n"
-        "client_query_buffer_limit_disconnections:%lld\r\n"
-        "client_output_buffer_limit_disconnections:%lld\r\n",
-        server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
-        server.stat_net_input_bytes, server.stat_net_output_bytes, server.stat_rejected_conn,
-        server.stat_expiredkeys, (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
-        server.stat_keyspace_hits, server.stat_keyspace_misses, channels, patterns, shard_channels,
-        server.stat_unexpected_error_replies, server.stat_total_error_replies,
-        server.stat_total_reads_processed, server.stat_total_writes_processed,
-        server.stat_client_qbuf_limit_disconnections,
-        server.stat_client_outbuf_limit_disconnections);
+    info = kstr_catfmt(info,
+                       "total_connections_received:%lld\r\n"
+                       "total_commands_processed:%lld\r\n"
+                       "instantaneous_ops_per_sec:%lld\r\n"
+                       "total_net_input_bytes:%lld\r\n"
+                       "total_net_output_bytes:%lld\r\n"
+                       "total_net_repl_input_bytes:0\r\n"
+                       "total_net_repl_output_bytes:0\r\n"
+                       "rejected_connections:%lld\r\n"
+                       "sync_full:0\r\n"
+                       "sync_partial_ok:0\r\n"
+                       "sync_partial_err:0\r\n"
+                       "expired_keys:%lld\r\n"
+                       "expired_stale_perc:%.2f\r\n"
+                       "evicted_keys:%lld\r\n"
+                       "evicted_clients:0\r\n"
+                       "keyspace_hits:%lld\r\n"
+                       "keyspace_misses:%lld\r\n"
+                       "pubsub_channels:%lu\r\n"
+                       "pubsub_patterns:%lu\r\n"
+                       "pubsubshard_channels:%lu\r\n"
+                       "latest_fork_usec:%lld\r\n"
+                       "total_forks:%lld\r\n"
+                       "unexpected_error_replies:%lld\r\n"
+                       "total_error_replies:%lld\r\n"
+                       "total_reads_processed:%lld\r\n"
+                       "total_writes_processed:%lld\r\n"
+                       "io_threaded_reads_processed:0\r\n"
+                       "io_threaded_writes_processed:0\r\n"
+                       "client_query_buffer_limit_disconnections:%lld\r\n"
+                       "client_output_buffer_limit_disconnections:%lld\r\n",
+                       server.stat_numconnections, server.stat_numcommands, ops_per_sec(),
+                       server.stat_net_input_bytes, server.stat_net_output_bytes,
+                       server.stat_rejected_conn, server.stat_expiredkeys,
+                       (double)server.stat_expired_stale_perc, server.stat_evictedkeys,
+                       server.stat_keyspace_hits, server.stat_keyspace_misses, channels, patterns,
+                       shard_channels, persist_stat_latest_fork_usec(), persist_stat_total_forks(),
+                       server.stat_unexpected_error_replies, server.stat_total_error_replies,
+                       server.stat_total_reads_processed, server.stat_total_writes_processed,
+                       server.stat_client_qbuf_limit_disconnections,
+                       server.stat_client_outbuf_limit_disconnections);
     return acl_info_stats(info); /* tls_cert_logins, tls_cert_login_failures */
 }
 
@@ -496,6 +497,7 @@ void stats_reset(void) {
     server.stat_total_reads_processed = 0;
     server.stat_total_writes_processed = 0;
     acl_stats_reset();
+    persist_stats_reset(); /* rdb_saves, total_forks, latest_fork_usec */
     server.stat_peak_memory = zmalloc_used_memory();
     server.stat_reset_time = mstime();
     memset(server.stat_ops_samples, 0, sizeof(server.stat_ops_samples));

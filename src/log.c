@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "persist.h"
 #include "server.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -66,7 +67,8 @@ static void log_raw(int level, const char *msg) {
         localtime_r(&tv.tv_sec, &tm);
         size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
         snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
-        fprintf(fp, "%d:M %s %c %s\n", (int)getpid(), when, marks[level], msg);
+        fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), child_in_child() ? 'C' : 'M', when,
+                marks[level], msg);
     }
     fflush(fp);
     pthread_mutex_unlock(&log_lock);

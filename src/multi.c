@@ -24,6 +24,7 @@
 #include "acl.h"
 #include "keyspace.h"
 #include "multi.h"
+#include "propagate.h"
 #include "server.h"
 
 typedef struct queued_command {
@@ -401,6 +402,10 @@ static void discard_command(client *c) {
 }
 
 static void exec_command(client *c) {
+    /* EXEC is never propagated: the commands it runs are, each as it
+     * changes data, and propagate.c wraps them in MULTI ... EXEC when
+     * there is more than one. */
+    propagate_prevent(c);
     if (!(c->flags & CLIENT_MULTI)) {
         add_reply_error(c, "ERR EXEC without MULTI");
         return;

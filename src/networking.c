@@ -449,7 +449,13 @@ int handle_clients_with_pending_writes(void) {
         if (write_to_client(c) == C_ERR) continue;
         if (client_has_pending_replies(c)) {
             c->flags |= CLIENT_WRITE_HANDLER;
-            conn_set_write_handler(c->conn, send_reply_to_client);
+            /* With appendfsync always, a reply must not leave before the
+             * AOF fsync of before_sleep: the barrier runs the write handler
+             * before the read handler, so a command read in the same loop
+             * turn has its reply sent only after the next flush. */
+            conn_set_write_handler_barrier(c->conn, send_reply_to_client,
+                                           server.appendonly &&
+                                               server.aof_fsync == AOF_FSYNC_ALWAYS);
         }
     }
     return processed;

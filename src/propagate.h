@@ -18,8 +18,21 @@ void propagate_also(int dbid, kobj **argv, int argc);
 void propagate_replace_argv(client *c, int argc, kobj **argv);
 /* Same, built from C strings. */
 void propagate_rewrite_argv(client *c, int argc, ...);
-/* Prevents the current command from propagating itself. */
+/* Replaces argument i of the current command (i == c->argc appends one);
+ * takes a new reference to o, the caller keeps its own. */
+void propagate_rewrite_arg(client *c, int i, kobj *o);
+/* Replaces the whole argv with argc objects given as varargs (kobj *);
+ * each gets a new reference, the callers keep theirs. */
+void propagate_rewrite_objs(client *c, int argc, ...);
+/* A shared string object for a command or option word ("DEL", "PXAT"):
+ * never freed, one per distinct word. */
+kobj *propagate_word(const char *word);
+/* Prevents the current command from propagating itself (what it queued
+ * with propagate_also still goes). */
 void propagate_prevent(client *c);
+/* Makes the current command propagate even when it changed nothing
+ * (FLUSHDB and FLUSHALL on an empty dataset, as Redis). */
+void propagate_force(client *c);
 /* call() hooks: before and after cmd->proc. */
 void propagate_call_begin(client *c);
 void propagate_call_end(client *c);

@@ -23,10 +23,38 @@
 #define RDB_LOAD_NONE 0
 #define RDB_LOAD_CHECK_ONLY (1 << 0) /* decode and free every value (keyport-check-rdb) */
 #define RDB_LOAD_AOF_BASE (1 << 1)   /* the file is an AOF base: keep expired keys */
+/* A key of the file that is already in the database replaces it (DEBUG
+ * RELOAD MERGE, Redis' RDBFLAGS_ALLOW_DUP); without this flag such a key
+ * makes the load fail ("duplicated key"), as Redis refuses it. */
+#define RDB_LOAD_ALLOW_DUP (1 << 2)
+
+/* How the CRC64 trailer of a loaded stream was found (rdb_load_info.checksum). */
+#define RDB_CHECKSUM_NONE 0     /* not reached, or RDB version < 5 (no trailer) */
+#define RDB_CHECKSUM_OK 1       /* trailer matched the data */
+#define RDB_CHECKSUM_DISABLED 2 /* trailer is 0: written with rdbchecksum no */
+
+/* Optional observer of a load (keyport-check-rdb prints what it reports).
+ * offset is the stream offset just after the record was read. Strings are
+ * not NUL-terminated; an integer-encoded aux value arrives as its decimal
+ * text. Called on the loading thread; must not touch server.db. */
+typedef struct rdb_load_observer {
+    void (*aux)(void *ctx, long long offset, const char *key, size_t keylen, const char *val,
+                size_t vallen);
+    void (*select_db)(void *ctx, long long offset, int dbid);
+    void *ctx;
+} rdb_load_observer;
 
 /* What a load saw. err is set when the load fails: the byte offset and the
- * reason, e.g. "offset 1234: unexpected end of file reading a string". */
+ * reason, e.g. "offset 1234: unexpected end of file reading a string".
+ * The loader clears every field except observer, which the caller sets (or
+ * leaves NULL) before the call. bytes is where the RDB stream ended (after
+ * its CRC64 trailer): an AOF with an RDB preamble continues there. With
+ * RDB_LOAD_CHECK_ONLY nothing is skipped: every key counts in keys (and
+ * expires), and expired counts those whose TTL passed, as redis-check-rdb
+ * counts them. */
 typedef struct rdb_load_info {
+    const rdb_load_observer *observer; /* set by the caller, kept by the loader */
+    int checksum;                      /* RDB_CHECKSUM_* */
     int rdb_version;
     long long keys;            /* keys loaded (or checked) */
     long long expires;         /* of which with a TTL */
@@ -50,7 +78,9 @@ int rdb_save_fd(int fd, int flags);
 int rdb_save_file(const char *path, int flags);
 /* Loads an RDB stream from fd into server.db (or only checks it with
  * RDB_LOAD_CHECK_ONLY). Returns C_OK, or C_ERR with info->err set; a
- * failed load may leave part of the data loaded. */
+ * failed load may leave part of the data loaded. The stream starts at the
+ * descriptor's current offset; a seekable descriptor is left just after
+ * the stream's last byte (what follows is not consumed). */
 int rdb_load_fd(int fd, int flags, rdb_load_info *info);
 /* Same from a file; errno ENOENT (with C_ERR) when it does not exist. */
 int rdb_load_file(const char *path, int flags, rdb_load_info *info);
@@ -64,6 +94,10 @@ kstr rdb_dump_payload(kobj *o);
  * new value, or NULL with err set to the Redis error text ("ERR DUMP
  * payload version or checksum are wrong", "ERR Bad data format"). */
 kobj *rdb_restore_payload(const unsigned char *p, size_t len, char *err, size_t errlen);
+
+/* Sets o's access time to `seconds` ago (OBJECT IDLETIME), as the IDLE
+ * opcode and RESTORE ... IDLETIME do; shared objects are left alone. */
+void rdb_set_idle(kobj *o, long long seconds);
 
 /* CRC64 as Redis computes it (Jones polynomial, reflected), continuing
  * from crc (0 to start). */

@@ -42,6 +42,8 @@ static void track_ops(void) {
     server.stat_ops_last_cmds = server.stat_numcommands;
 }
 
+static void log_shutdown_signal(void);
+
 static int server_cron(ae_loop *loop, long long id, void *data) {
     (void)loop, (void)id, (void)data;
     update_cached_time();
@@ -57,9 +59,13 @@ static int server_cron(ae_loop *loop, long long id, void *data) {
     size_t used = zmalloc_used_memory();
     if (used > server.stat_peak_memory) server.stat_peak_memory = used;
     if (server.shutdown_asap) {
-        server.shutdown_asap = 0;
+        log_shutdown_signal();
+        /* shutdown_asap stays set while shutting down: a second SIGINT
+         * during the final save exits at once (on_shutdown_signal). */
         if (prepare_for_shutdown(server.shutdown_flags) == C_OK) exit(0);
-        server_log(LL_WARNING, "SIGTERM received but errors trying to shut down the server");
+        server_log(LL_WARNING, "SIGTERM received but errors trying to shut down the server, check "
+                               "the logs for more information");
+        server.shutdown_asap = 0;
     }
     server.cronloops++;
     int hz = server.hz > 0 ? server.hz : 10;
@@ -85,23 +91,49 @@ static void after_sleep(ae_loop *loop) {
     update_cached_time();
 }
 
+/* Signal handling. The handler only sets flags (and, on a second SIGINT,
+ * exits at once with async-signal-safe calls); the cron logs what arrived
+ * and shuts down. */
+static volatile sig_atomic_t shutdown_signal;   /* the signal that asked for a shutdown */
+static volatile sig_atomic_t signal_in_loading; /* it arrived while a dataset loaded */
+static char insist_temp_file[32];               /* temp-<pid>.rdb of a foreground save */
+
 static void on_shutdown_signal(int sig) {
-    /* A second signal while the first is pending forces a quick exit. */
+    /* A second SIGINT (Ctrl+C again) means: exit now, without saving. */
     if (server.shutdown_asap && sig == SIGINT) {
         static const char msg[] = "You insist... exiting now.\n";
         ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
         (void)w;
+        if (insist_temp_file[0]) unlink(insist_temp_file);
         _exit(1);
     }
+    shutdown_signal = sig;
+    signal_in_loading = server.loading;
     server.shutdown_asap = 1;
-    server.shutdown_flags = SHUTDOWN_NOFLAGS;
+    /* Interrupting a load must not replace the file with a partial dataset. */
+    server.shutdown_flags = server.loading ? SHUTDOWN_NOSAVE : SHUTDOWN_NOFLAGS;
+}
+
+static void log_shutdown_signal(void) {
+    int sig = shutdown_signal;
+    shutdown_signal = 0;
+    if (signal_in_loading)
+        server_log(LL_WARNING, "Received shutdown signal during loading, scheduling shutdown.");
+    else if (sig == SIGINT)
+        server_log(LL_WARNING, "Received SIGINT scheduling shutdown...");
+    else if (sig == SIGTERM)
+        server_log(LL_WARNING, "Received SIGTERM scheduling shutdown...");
+    signal_in_loading = 0;
 }
 
 static void setup_signals(void) {
+    /* The working directory is `dir`, where a foreground save writes. */
+    snprintf(insist_temp_file, sizeof(insist_temp_file), "temp-%d.rdb", (int)getpid());
     struct sigaction act;
     memset(&act, 0, sizeof(act));
     act.sa_handler = on_shutdown_signal;
     sigemptyset(&act.sa_mask);
+    act.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &act, NULL);
     sigaction(SIGINT, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
@@ -169,7 +201,12 @@ void server_init(void) {
 
 int prepare_for_shutdown(int flags) {
     server_log(LL_WARNING, "User requested shutdown...");
-    if (persist_on_shutdown(flags) != C_OK) return C_ERR;
+    /* Children, the AOF and the final save (persist.h). */
+    if (persist_on_shutdown(flags) != C_OK) {
+        server_log(LL_WARNING,
+                   "Errors trying to shut down the server. Check the logs for more information.");
+        return C_ERR;
+    }
     /* One pass: the client running SHUTDOWN is only detached by client_free
      * and freed after the command returns. */
     for (client *c = server.clients_head, *next; c; c = next) {
@@ -182,7 +219,10 @@ int prepare_for_shutdown(int flags) {
         listener_stop(l);
         listener_free(l);
     }
-    if (server.pidfile && server.pidfile[0]) unlink(server.pidfile);
+    if (server.pidfile && server.pidfile[0]) {
+        server_log(LL_NOTICE, "Removing the pid file.");
+        unlink(server.pidfile);
+    }
     server_log(LL_WARNING, "keyport is now ready to exit, bye bye...");
     return C_OK;
 }

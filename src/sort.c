@@ -277,9 +277,11 @@ static void store_sorted(client *c, sort_args *a, sort_item *v, long start, long
     if (outlen > 0) {
         db_set_key(c->db, a->storekey, list, 0);
         notify_keyspace_event(NOTIFY_LIST, "sortstore", a->storekey, c->db->id);
+        server.dirty += outlen;
     } else if (db_delete(c->db, a->storekey)) {
         signal_modified_key(c, c->db, a->storekey);
         notify_keyspace_event(NOTIFY_GENERIC, "del", a->storekey, c->db->id);
+        server.dirty++;
     }
     decr_ref(list);
     add_reply_ll(c, outlen);

@@ -12,6 +12,7 @@
 
 #include "keyspace.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "t_hash.h"
 
@@ -98,6 +99,7 @@ static void hset_generic(client *c, int is_hmset) {
     else
         add_reply_ll(c, created);
     hash_changed(c, c->argv[1], "hset");
+    server.dirty += (c->argc - 2) / 2; /* every field written counts, new or not */
 }
 
 static void hset_command(client *c) {
@@ -122,6 +124,7 @@ static void hsetnx_command(client *c) {
     hash_type_set(h, f, flen, v, vlen);
     add_reply_ll(c, 1);
     hash_changed(c, c->argv[1], "hset");
+    server.dirty++;
 }
 
 /* ---------- reads ---------- */
@@ -241,6 +244,7 @@ static void hdel_command(client *c) {
         hash_changed(c, c->argv[1], "hdel");
         if (key_removed) notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
     }
+    server.dirty += deleted;
     add_reply_ll(c, deleted);
 }
 
@@ -269,6 +273,7 @@ static void hincrby_command(client *c) {
     hash_type_set(h, f, flen, buf, (size_t)len);
     add_reply_ll(c, value);
     hash_changed(c, c->argv[1], "hincrby");
+    server.dirty++;
 }
 
 static void hincrbyfloat_command(client *c) {
@@ -297,6 +302,13 @@ static void hincrbyfloat_command(client *c) {
     hash_type_set(h, f, flen, buf, (size_t)len);
     add_reply_bulk_buf(c, buf, (size_t)len);
     hash_changed(c, c->argv[1], "hincrbyfloat");
+    server.dirty++;
+    /* Propagated as HSET key field <result>: the replaying server must not
+     * depend on float formatting. */
+    kobj *result = obj_create_string(buf, (size_t)len);
+    propagate_rewrite_arg(c, 0, propagate_word("HSET"));
+    propagate_rewrite_arg(c, 3, result);
+    decr_ref(result);
 }
 
 /* ---------- HRANDFIELD ---------- */

@@ -21,6 +21,7 @@
 #include "blocked.h"
 #include "keyspace.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "t_list.h"
 
@@ -115,9 +116,10 @@ static int position_or_reply(client *c, kobj *arg, int *where) {
     return C_OK;
 }
 
-/* After elements were removed from the list at key: the pop event, the
- * deletion of an emptied list, WATCH. Returns 1 if the key was deleted. */
-static int elements_removed(client *c, kdb *db, kobj *key, kobj *list, int where) {
+/* After count elements were removed from the list at key: the pop event,
+ * the deletion of an emptied list, WATCH, the change count. Returns 1 if
+ * the key was deleted. */
+static int elements_removed(client *c, kdb *db, kobj *key, kobj *list, int where, long count) {
     notify_keyspace_event(NOTIFY_LIST, where == QL_HEAD ? "lpop" : "rpop", key, db->id);
     int deleted = 0;
     if (list_type_length(list) == 0) {
@@ -126,7 +128,21 @@ static int elements_removed(client *c, kdb *db, kobj *key, kobj *list, int where
         deleted = 1;
     }
     signal_modified_key(c, db, key);
+    server.dirty += count;
     return deleted;
+}
+
+/* Blocking and multi-key pops propagate as the plain pop they performed:
+ * LPOP|RPOP key [count]. */
+static void propagate_as_pop(client *c, kobj *key, int where, long count) {
+    kobj *name = propagate_word(where == QL_HEAD ? "LPOP" : "RPOP");
+    if (count < 0) {
+        propagate_rewrite_objs(c, 2, name, key);
+        return;
+    }
+    kobj *n = obj_create_from_ll(count);
+    propagate_rewrite_objs(c, 3, name, key, n);
+    decr_ref(n);
 }
 
 /* Replies elements start..end (Redis' LRANGE index rules) of the list, from
@@ -151,7 +167,7 @@ static void reply_range(client *c, kobj *list, long start, long end, int reverse
 }
 
 /* Pops up to count elements from one end, replying [key, [elements]]
- * (LMPOP, BLMPOP). */
+ * (LMPOP, BLMPOP, propagated as LPOP|RPOP key n). */
 static void pop_range_with_key(client *c, kobj *key, kobj *list, int where, long count) {
     long llen = (long)list_type_length(list);
     long rangelen = count > llen ? llen : count;
@@ -161,7 +177,10 @@ static void pop_range_with_key(client *c, kobj *key, kobj *list, int where, long
     add_reply_bulk(c, key);
     reply_range(c, list, rangestart, rangeend, where == QL_TAIL);
     ql_del_range(list->ptr, rangestart, (unsigned long)rangelen);
-    elements_removed(c, c->db, key, list, where);
+    incr_ref(key); /* key may be an argument the rewrite releases */
+    elements_removed(c, c->db, key, list, where, rangelen);
+    propagate_as_pop(c, key, where, rangelen);
+    decr_ref(key);
 }
 
 /* ---------- pushes ---------- */
@@ -180,6 +199,7 @@ static void push_generic(client *c, int where, int only_existing) {
         db_add(c->db, key, list);
     }
     for (int j = 2; j < c->argc; j++) list_type_push(list, c->argv[j], where);
+    server.dirty += c->argc - 2;
     add_reply_ll(c, (long long)list_type_length(list));
     signal_modified_key(c, c->db, key);
     notify_keyspace_event(NOTIFY_LIST, where == QL_HEAD ? "lpush" : "rpush", key, c->db->id);
@@ -240,6 +260,7 @@ static void linsert_command(client *c) {
     }
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_LIST, "linsert", c->argv[1], c->db->id);
+    server.dirty++;
     add_reply_ll(c, (long long)list_type_length(list));
 }
 
@@ -382,6 +403,7 @@ static void lset_command(client *c) {
     add_reply_ok(c);
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_LIST, "lset", c->argv[1], c->db->id);
+    server.dirty++;
 }
 
 static void pop_generic(client *c, int where) {
@@ -410,6 +432,7 @@ static void pop_generic(client *c, int where) {
         add_reply_array_len(c, 0);
         return;
     }
+    long removed = 1;
     if (!hascount) {
         kstr value = ql_pop(list->ptr, where);
         add_reply_bulk_kstr(c, value);
@@ -420,8 +443,9 @@ static void pop_generic(client *c, int where) {
         long rangeend = where == QL_HEAD ? rangelen - 1 : -1;
         reply_range(c, list, rangestart, rangeend, where == QL_TAIL);
         ql_del_range(list->ptr, rangestart, (unsigned long)rangelen);
+        removed = rangelen;
     }
-    elements_removed(c, c->db, key, list, where);
+    elements_removed(c, c->db, key, list, where, removed);
 }
 
 static void lpop_command(client *c) {
@@ -460,6 +484,7 @@ static void ltrim_command(client *c) {
     }
     ql_del_range(list->ptr, 0, (unsigned long)ltrim);
     ql_del_range(list->ptr, -rtrim, (unsigned long)rtrim);
+    server.dirty += ltrim + rtrim;
     notify_keyspace_event(NOTIFY_LIST, "ltrim", key, c->db->id);
     if (list_type_length(list) == 0) {
         db_delete(c->db, key);
@@ -505,18 +530,20 @@ static void lrem_command(client *c) {
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
     }
     if (removed) signal_modified_key(c, c->db, key);
+    server.dirty += (long long)removed;
     add_reply_ll(c, (long long)removed);
 }
 
 /* ---------- moves ---------- */
 
 /* LMOVE semantics once the source is known to be a non-empty list: checks
- * the destination type, moves one element, replies it. */
-static void move_element(client *c, kobj *src, int wherefrom, int whereto) {
+ * the destination type, moves one element, replies it. counted: whether
+ * the move adds to server.dirty. Returns 1 when it moved one. */
+static int move_element(client *c, kobj *src, int wherefrom, int whereto, int counted) {
     kobj *srckey = c->argv[1], *dstkey = c->argv[2];
     int wrongtype;
     kobj *dst = lookup_list_write(c, dstkey, &wrongtype);
-    if (wrongtype) return;
+    if (wrongtype) return 0;
     kstr value = ql_pop(src->ptr, wherefrom);
     if (!dst) {
         dst = list_type_create();
@@ -527,7 +554,8 @@ static void move_element(client *c, kobj *src, int wherefrom, int whereto) {
     notify_keyspace_event(NOTIFY_LIST, whereto == QL_HEAD ? "lpush" : "rpush", dstkey, c->db->id);
     signal_key_as_ready(c->db, dstkey, OBJ_LIST);
     add_reply_bulk_kstr(c, value);
-    elements_removed(c, c->db, srckey, src, wherefrom);
+    elements_removed(c, c->db, srckey, src, wherefrom, counted);
+    return 1;
 }
 
 static void move_generic(client *c, int wherefrom, int whereto) {
@@ -538,7 +566,7 @@ static void move_generic(client *c, int wherefrom, int whereto) {
         add_reply_null(c);
         return;
     }
-    move_element(c, src, wherefrom, whereto);
+    move_element(c, src, wherefrom, whereto, 1);
 }
 
 static void lmove_command(client *c) {
@@ -624,7 +652,15 @@ static void blocking_pop_generic(client *c, int where) {
         add_reply_array_len(c, 2);
         add_reply_bulk(c, keys[j]);
         add_reply_bulk_kstr(c, value);
-        elements_removed(c, c->db, keys[j], list, where);
+        kobj *key = keys[j];
+        incr_ref(key); /* the rewrite releases the arguments */
+        /* Serving a blocked BLPOP is propagated but, in Redis 7.0, not
+         * counted as a change (dirty). */
+        int serving = blocked_is_serving(c);
+        elements_removed(c, c->db, key, list, where, !serving);
+        if (serving) propagate_force(c);
+        propagate_as_pop(c, key, where, -1);
+        decr_ref(key);
         return;
     }
     if (c->flags & CLIENT_DENY_BLOCKING) {
@@ -647,7 +683,24 @@ static void blmove_generic(client *c, int wherefrom, int whereto, long long time
     kobj *src = lookup_list_write(c, c->argv[1], &wrongtype);
     if (wrongtype) return;
     if (src) {
-        move_element(c, src, wherefrom, whereto);
+        /* Redis 7.0 does not count serving a blocked BLMOVE as a change
+         * (dirty), but propagates it all the same. */
+        int serving = blocked_is_serving(c);
+        if (!move_element(c, src, wherefrom, whereto, !serving)) return;
+        if (serving) propagate_force(c);
+        /* Propagated as the non-blocking form: with the given positions
+         * when served at once, spelled "left"/"right" when a blocked
+         * client is served (as Redis 7.0). */
+        if (c->argc != 6) {
+            propagate_rewrite_objs(c, 3, propagate_word("RPOPLPUSH"), c->argv[1], c->argv[2]);
+        } else if (serving) {
+            propagate_rewrite_objs(c, 5, propagate_word("LMOVE"), c->argv[1], c->argv[2],
+                                   propagate_word(wherefrom == QL_HEAD ? "left" : "right"),
+                                   propagate_word(whereto == QL_HEAD ? "left" : "right"));
+        } else {
+            propagate_rewrite_objs(c, 5, propagate_word("LMOVE"), c->argv[1], c->argv[2],
+                                   c->argv[3], c->argv[4]);
+        }
         return;
     }
     if (c->flags & CLIENT_DENY_BLOCKING) {

@@ -14,6 +14,7 @@
 #include "keyspace.h"
 #include "kstr_embed.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "t_set.h"
 
@@ -265,11 +266,13 @@ static void store_result(client *c, kobj *dstkey, kobj *result, const char *even
         db_set_key(c->db, dstkey, result, 0);
         add_reply_ll(c, (long long)n);
         notify_keyspace_event(NOTIFY_SET, event, dstkey, c->db->id);
+        server.dirty++;
     } else {
         add_reply_ll(c, 0);
         if (db_delete(c->db, dstkey)) {
             signal_modified_key(c, c->db, dstkey);
             notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey, c->db->id);
+            server.dirty++;
         }
     }
     decr_ref(result);
@@ -292,6 +295,7 @@ static void sadd_command(client *c) {
         signal_modified_key(c, c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_SET, "sadd", c->argv[1], c->db->id);
     }
+    server.dirty += added;
     add_reply_ll(c, added);
 }
 
@@ -320,6 +324,7 @@ static void srem_command(client *c) {
         notify_keyspace_event(NOTIFY_SET, "srem", c->argv[1], c->db->id);
         if (key_removed) notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
     }
+    server.dirty += deleted;
     add_reply_ll(c, deleted);
 }
 
@@ -351,9 +356,11 @@ static void smove_command(client *c) {
         db_add(c->db, c->argv[2], dst);
     }
     signal_modified_key(c, c->db, c->argv[1]);
+    server.dirty++;
     if (set_type_add(dst, member)) {
         signal_modified_key(c, c->db, c->argv[2]);
         notify_keyspace_event(NOTIFY_SET, "sadd", c->argv[2], c->db->id);
+        server.dirty++;
     }
     add_reply_ll(c, 1);
 }
@@ -400,6 +407,16 @@ static void reply_whole_set(client *c, kobj *set) {
     set_iter_release(&it);
 }
 
+/* Queues SREM key member for one member SPOP popped. */
+static void propagate_srem(client *c, const kstr member) {
+    kobj *argv[3];
+    argv[0] = propagate_word("SREM");
+    argv[1] = c->argv[1];
+    argv[2] = obj_create_string(member, kstr_len(member));
+    propagate_also(c->db->id, argv, 3);
+    decr_ref(argv[2]);
+}
+
 static void spop_with_count(client *c) {
     long count;
     if (get_positive_long_from_obj_or_reply(c, c->argv[2], &count, NULL) != C_OK) return;
@@ -412,14 +429,20 @@ static void spop_with_count(client *c) {
     }
     unsigned long size = set_type_size(set);
     notify_keyspace_event(NOTIFY_SET, "spop", c->argv[1], c->db->id);
+    server.dirty += (unsigned long)count >= size ? (long long)size : count;
 
     if ((unsigned long)count >= size) {
         reply_whole_set(c, set);
         db_delete(c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
         signal_modified_key(c, c->db, c->argv[1]);
+        /* Propagated as DEL key. */
+        propagate_rewrite_objs(c, 2, propagate_word("DEL"), c->argv[1]);
         return;
     }
+    /* Propagated as one SREM key member per popped member, instead of the
+     * random SPOP itself. */
+    propagate_prevent(c);
     unsigned long remaining = size - (unsigned long)count;
     set_elem e;
     add_reply_set_len(c, count);
@@ -429,6 +452,7 @@ static void spop_with_count(client *c) {
             reply_elem(c, &e);
             /* e.s may be the dict's own key: copy before removing. */
             kstr copy = kstr_new(e.s, kstr_len(e.s));
+            propagate_srem(c, copy);
             set_type_remove(set, copy);
             kstr_free(copy);
         }
@@ -444,7 +468,10 @@ static void spop_with_count(client *c) {
         }
         set_iter it;
         set_iter_init(&it, set);
-        while (set_iter_next(&it, &e)) reply_elem(c, &e);
+        while (set_iter_next(&it, &e)) {
+            reply_elem(c, &e);
+            propagate_srem(c, e.s);
+        }
         set_iter_release(&it);
         db_overwrite(c->db, c->argv[1], survivors);
     }
@@ -473,9 +500,14 @@ static void spop_command(client *c) {
     kstr popped = kstr_new(e.s, kstr_len(e.s));
     set_type_remove(set, popped);
     notify_keyspace_event(NOTIFY_SET, "spop", c->argv[1], c->db->id);
+    kobj *member = obj_create_string(popped, kstr_len(popped));
     add_reply_bulk_kstr(c, popped);
     delete_if_empty(c, c->argv[1], set);
     signal_modified_key(c, c->db, c->argv[1]);
+    server.dirty++;
+    /* Propagated as SREM key member. */
+    propagate_rewrite_objs(c, 3, propagate_word("SREM"), c->argv[1], member);
+    decr_ref(member);
 }
 
 /* ---------- SRANDMEMBER ---------- */
@@ -618,6 +650,7 @@ static void sinter_generic(client *c, kobj **keys, long n, kobj *dstkey, enum in
             if (db_delete(c->db, dstkey)) {
                 signal_modified_key(c, c->db, dstkey);
                 notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey, c->db->id);
+                server.dirty++;
             }
             add_reply_ll(c, 0);
         } else if (mode == INTER_CARD) {

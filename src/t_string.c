@@ -14,6 +14,7 @@
 
 #include "keyspace.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 
 #define MAX_STRING_LEN_DEFAULT (512LL * 1024 * 1024)
@@ -141,6 +142,27 @@ static int get_generic(client *c) {
     return C_OK;
 }
 
+/* SET with EX/PX/EXAT/PXAT, SETEX and PSETEX propagate as
+ * SET key value PXAT <absolute ms>. */
+static void propagate_set_pxat(client *c, kobj *key, kobj *val, long long when) {
+    kobj *ms = obj_create_from_ll(when);
+    propagate_rewrite_objs(c, 5, propagate_word("SET"), key, val, propagate_word("PXAT"), ms);
+    decr_ref(ms);
+}
+
+/* SET ... GET propagates without its GET options (the reply is not part
+ * of the change). */
+static void propagate_without_get(client *c) {
+    kobj **argv = zmalloc(sizeof(kobj *) * (size_t)c->argc);
+    int argc = 0;
+    for (int j = 0; j < c->argc; j++) {
+        if (j >= 3 && arg_is(c->argv[j], "get")) continue;
+        argv[argc++] = c->argv[j];
+        incr_ref(c->argv[j]);
+    }
+    propagate_replace_argv(c, argc, argv);
+}
+
 /* How SET-like commands answer: +OK / null, or :1 / :0 (SETNX). */
 enum set_reply { SET_REPLY_OK, SET_REPLY_INT };
 
@@ -161,6 +183,7 @@ static void set_generic(client *c, int flags, kobj *key, kobj *val, kobj *expire
         return;
     }
     db_set_key(c->db, key, val, flags & OPT_KEEPTTL);
+    server.dirty++;
     notify_keyspace_event(NOTIFY_STRING, "set", key, c->db->id);
     if (expire) {
         db_set_expire(c->db, key, when);
@@ -172,6 +195,10 @@ static void set_generic(client *c, int flags, kobj *key, kobj *val, kobj *expire
         else
             add_reply_ok(c);
     }
+    if (expire)
+        propagate_set_pxat(c, key, val, when);
+    else if (flags & OPT_GET)
+        propagate_without_get(c);
 }
 
 /* ---------- GET / SET family ---------- */
@@ -212,19 +239,29 @@ static void getex_command(client *c) {
     long long when = 0;
     if (expire && expire_ms_or_reply(c, expire, flags, &when) != C_OK) return;
     reply_string_obj(c, o);
-    if ((flags & (OPT_EXAT | OPT_PXAT)) && when <= db_now_ms()) {
-        /* An absolute time already past deletes the key. */
-        db_delete(c->db, c->argv[1]);
-        signal_modified_key(c, c->db, c->argv[1]);
-        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
+    kobj *key = c->argv[1];
+    if ((flags & (OPT_EXAT | OPT_PXAT)) && when <= db_now_ms() && !server.loading) {
+        /* An absolute time already past deletes the key (not while
+         * loading, as Redis' checkAlreadyExpired). */
+        db_delete(c->db, key);
+        signal_modified_key(c, c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
+        server.dirty++;
+        propagate_rewrite_objs(c, 2, propagate_word("DEL"), key);
     } else if (expire) {
-        db_set_expire(c->db, c->argv[1], when);
-        signal_modified_key(c, c->db, c->argv[1]);
-        notify_keyspace_event(NOTIFY_GENERIC, "expire", c->argv[1], c->db->id);
+        db_set_expire(c->db, key, when);
+        signal_modified_key(c, c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db->id);
+        server.dirty++;
+        kobj *ms = obj_create_from_ll(when);
+        propagate_rewrite_objs(c, 3, propagate_word("PEXPIREAT"), key, ms);
+        decr_ref(ms);
     } else if (flags & OPT_PERSIST) {
-        if (db_remove_expire(c->db, c->argv[1])) {
-            signal_modified_key(c, c->db, c->argv[1]);
-            notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], c->db->id);
+        if (db_remove_expire(c->db, key)) {
+            signal_modified_key(c, c->db, key);
+            notify_keyspace_event(NOTIFY_GENERIC, "persist", key, c->db->id);
+            server.dirty++;
+            propagate_rewrite_objs(c, 2, propagate_word("PERSIST"), key);
         }
     }
 }
@@ -236,6 +273,8 @@ static void getdel_command(client *c) {
     db_delete(c->db, c->argv[1]);
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
+    server.dirty++;
+    propagate_rewrite_objs(c, 2, propagate_word("DEL"), c->argv[1]);
 }
 
 static void getset_command(client *c) {
@@ -243,6 +282,8 @@ static void getset_command(client *c) {
     c->argv[2] = obj_try_encode(c->argv[2]);
     db_set_key(c->db, c->argv[1], c->argv[2], 0);
     notify_keyspace_event(NOTIFY_STRING, "set", c->argv[1], c->db->id);
+    server.dirty++;
+    propagate_rewrite_arg(c, 0, propagate_word("SET"));
 }
 
 static void mget_command(client *c) {
@@ -274,6 +315,7 @@ static void mset_generic(client *c, int nx) {
         db_set_key(c->db, c->argv[j], c->argv[j + 1], 0);
         notify_keyspace_event(NOTIFY_STRING, "set", c->argv[j], c->db->id);
     }
+    server.dirty += (c->argc - 1) / 2;
     if (nx)
         add_reply_ll(c, 1);
     else
@@ -313,6 +355,7 @@ static void append_command(client *c) {
     }
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_STRING, "append", c->argv[1], c->db->id);
+    server.dirty++;
     add_reply_ll(c, (long long)total);
 }
 
@@ -406,6 +449,7 @@ static void setrange_command(client *c) {
     memcpy((char *)o->ptr + offset, value, vlen);
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_STRING, "setrange", c->argv[1], c->db->id);
+    server.dirty++;
     add_reply_ll(c, (long long)kstr_len(o->ptr));
 }
 
@@ -441,6 +485,7 @@ static void incr_decr(client *c, long long incr) {
     }
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_STRING, "incrby", c->argv[1], c->db->id);
+    server.dirty++;
     add_reply_ll(c, value);
 }
 
@@ -492,7 +537,11 @@ static void incrbyfloat_command(client *c) {
         db_add(c->db, c->argv[1], n);
     signal_modified_key(c, c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", c->argv[1], c->db->id);
+    server.dirty++;
     reply_string_obj(c, n);
+    /* The result, not the increment: float formatting must not differ
+     * between this server and the one replaying (KEEPTTL keeps a TTL). */
+    propagate_rewrite_objs(c, 4, propagate_word("SET"), c->argv[1], n, propagate_word("KEEPTTL"));
 }
 
 /* ---------- LCS ---------- */

@@ -15,6 +15,7 @@
 #include "blocked.h"
 #include "keyspace.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "zset_internal.h"
 
@@ -166,6 +167,7 @@ static void zadd_generic(client *c, int flags) {
         if (!(out & ZADD_OUT_NOP)) processed++;
         score = newscore;
     }
+    server.dirty += added + updated;
     if (incr) {
         if (processed)
             add_reply_double(c, score);
@@ -205,6 +207,7 @@ static void zrem_command(client *c) {
         if (zset_type_length(z) == 0) break;
     }
     if (deleted) zset_changed(c, c->argv[1], z, "zrem");
+    server.dirty += deleted;
     add_reply_ll(c, deleted);
 }
 
@@ -265,6 +268,7 @@ static void zremrange_generic(client *c, zrange_type type) {
     case ZRANGE_AUTO: break;
     }
     if (deleted) zset_changed(c, c->argv[1], z, event);
+    server.dirty += (long long)deleted;
     add_reply_ll(c, (long long)deleted);
 }
 
@@ -403,9 +407,11 @@ static void zrange_store(client *c, kobj *dst, zset_iter *it, long offset, long 
         db_set_key(c->db, dst, z, 0);
         notify_keyspace_event(NOTIFY_ZSET, "zrangestore", dst, c->db->id);
         signal_key_as_ready(c->db, dst, OBJ_ZSET);
+        server.dirty++;
     } else if (db_delete(c->db, dst)) {
         signal_modified_key(c, c->db, dst);
         notify_keyspace_event(NOTIFY_GENERIC, "del", dst, c->db->id);
+        server.dirty++;
     }
     decr_ref(z);
     add_reply_ll(c, n);
@@ -515,6 +521,7 @@ static void zrange_generic(client *c, int argc_start, kobj *dst, zrange_type typ
             if (db_delete(c->db, dst)) {
                 signal_modified_key(c, c->db, dst);
                 notify_keyspace_event(NOTIFY_GENERIC, "del", dst, c->db->id);
+                server.dirty++;
             }
             add_reply_ll(c, 0);
         } else {
@@ -597,15 +604,37 @@ static long zpop_from(client *c, kobj *key, kobj *z, int where, long count, zpop
         kstr_free(ele);
     }
     zset_changed(c, key, z, where == ZSET_MIN ? "zpopmin" : "zpopmax");
+    server.dirty += n;
     return n;
+}
+
+/* BZPOPMIN/BZPOPMAX propagate as ZPOPMIN|ZPOPMAX key, ZMPOP and BZMPOP as
+ * ZPOPMIN|ZPOPMAX key <popped> (count < 0: no count). */
+static void propagate_as_zpop(client *c, kobj *key, int where, long count) {
+    kobj *name = propagate_word(where == ZSET_MIN ? "ZPOPMIN" : "ZPOPMAX");
+    incr_ref(key); /* key may be one of the arguments the rewrite releases */
+    if (count < 0) {
+        propagate_rewrite_objs(c, 2, name, key);
+    } else {
+        kobj *n = obj_create_from_ll(count);
+        propagate_rewrite_objs(c, 3, name, key, n);
+        decr_ref(n);
+    }
+    decr_ref(key);
 }
 
 long zset_pop_reply(client *c, kobj *key, int where, long count, zpop_shape shape) {
     kobj *z = db_lookup_write(c->db, key);
     if (!z || z->type != OBJ_ZSET || zset_type_length(z) == 0)
         panic("zset_pop_reply: key does not hold a non-empty sorted set");
-    if (shape == ZPOP_SHAPE_BLOCKING) return zpop_from(c, key, z, where, 1, ZPOP_KEYED);
-    return zpop_from(c, key, z, where, count < 1 ? 1 : count, ZPOP_MPOP);
+    if (shape == ZPOP_SHAPE_BLOCKING) {
+        zpop_from(c, key, z, where, 1, ZPOP_KEYED);
+        propagate_as_zpop(c, key, where, -1);
+        return 1;
+    }
+    long n = zpop_from(c, key, z, where, count < 1 ? 1 : count, ZPOP_MPOP);
+    propagate_as_zpop(c, key, where, n);
+    return n;
 }
 
 /* Pops from the first non-empty sorted set among keys (WRONGTYPE stops
@@ -630,7 +659,8 @@ static void zpop_generic(client *c, kobj **keys, int numkeys, int where, long co
         add_reply_array_len(c, 0);
         return;
     }
-    zpop_from(c, key, z, where, count == -1 ? 1 : count, kind);
+    long n = zpop_from(c, key, z, where, count == -1 ? 1 : count, kind);
+    if (kind == ZPOP_MPOP) propagate_as_zpop(c, key, where, n); /* ZMPOP */
 }
 
 static void zpop_minmax(client *c, int where) {

@@ -182,7 +182,9 @@ typedef enum zpop_shape {
  * in c->db, which must exist and hold a non-empty sorted set, and replies
  * in the given shape. Publishes zpopmin/zpopmax (and del when the set
  * becomes empty, which deletes the key) and signals the key as modified.
- * Returns the number of members popped. */
+ * The command propagates as ZPOPMIN|ZPOPMAX key (BLOCKING) or ZPOPMIN|ZPOPMAX
+ * key <popped> (MPOP): c->argv is rewritten, so key must not be borrowed
+ * from it past this call. Returns the number of members popped. */
 long zset_pop_reply(client *c, kobj *key, int where, long count, zpop_shape shape);
 
 #endif

@@ -300,11 +300,13 @@ static void setop_generic(client *c, kobj *dst, int numkeys_idx, setop op, int c
         add_reply_ll(c, (long long)zset_type_length(res.z));
         notify_keyspace_event(NOTIFY_ZSET, events[op], dst, c->db->id);
         signal_key_as_ready(c->db, dst, OBJ_ZSET);
+        server.dirty++;
     } else {
         add_reply_ll(c, 0);
         if (db_delete(c->db, dst)) {
             signal_modified_key(c, c->db, dst);
             notify_keyspace_event(NOTIFY_GENERIC, "del", dst, c->db->id);
+            server.dirty++;
         }
     }
     decr_ref(res.z);

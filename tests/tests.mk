@@ -87,6 +87,10 @@ tests/fuzz/fuzz-resp: tests/fuzz/fuzz-resp.c src/resp.c src/kstr.c src/zmalloc.c
 tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c $(filter-out src/main.c,$(SERVER_SRC))
 	$(FUZZ_LINK) -ldl -lpthread -llzf
 
+# The RDB loader and DUMP decoder decode every value type: the whole core.
+tests/fuzz/fuzz-rdb: tests/fuzz/fuzz-rdb.c $(filter-out src/main.c,$(SERVER_SRC))
+	$(FUZZ_LINK) -ldl -lpthread -llzf
+
 fuzz: $(FUZZ_TARGETS)
 	@set -e; for t in $(FUZZ_TARGETS); do n=$${t#tests/fuzz/}; \
 	  mkdir -p tests/tmp/$$n; echo "== $$t ($(FUZZ_SECONDS)s)"; \

@@ -6,7 +6,9 @@ data-model commands (with random keys and arguments, errors included) to
 both, over RESP2 and RESP3 connections, and compares the replies. Only
 what is legitimately unordered or random is normalised (see
 generators.py). Every few hundred operations, and at the end, the whole
-keyspace is compared too: key names, types, encodings and contents.
+keyspace is compared too: DEBUG DIGEST of the dataset (every database,
+TTL flags included), then key names, types, encodings, contents and
+DEBUG DIGEST-VALUE of each key.
 
   difftest.py [--ops N] [--seed S] [--families set,bit,...]
               [--keyport PATH] [--redis-server PATH] [--keyport-arg ARG]...
@@ -243,6 +245,8 @@ class Run:
         return argv, None
 
     def check_state(self, when):
+        r_digest, k_digest = self.both(2, ["DEBUG", "DIGEST"])
+        self.compare("keyspace %s: DEBUG DIGEST" % when, r_digest, k_digest)
         r_keys, k_keys = self.both(2, ["KEYS", "*"])
         r_keys, k_keys = normalise(r_keys, "sorted"), normalise(k_keys, "sorted")
         if not self.compare("keyspace %s: KEYS *" % when, r_keys, k_keys):
@@ -255,7 +259,8 @@ class Run:
 
     def content_checks(self, name):
         t = self.redis.call(2, ["TYPE", name])[1]
-        checks = [(["TYPE", name], None), (["OBJECT", "ENCODING", name], None)]
+        checks = [(["TYPE", name], None), (["OBJECT", "ENCODING", name], None),
+                  (["DEBUG", "DIGEST-VALUE", name], None)]
         by_type = {
             "string": [(["GET", name], None)],
             "set": [(["SMEMBERS", name], "sorted")],
@@ -269,10 +274,13 @@ class Run:
         a = self.args
         self.workdir = tempfile.mkdtemp(prefix="difftest-")
         rport, kport = free_port(), free_port()
+        # DEBUG DIGEST is compared: both servers allow DEBUG.
         self.redis = Server("redis", [a.redis_server, "--port", str(rport), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no"], rport, self.workdir)
+                                      "--save", "", "--appendonly", "no",
+                                      "--enable-debug-command", "yes"], rport, self.workdir)
         self.keyport = Server("keyport", [a.keyport, "--port", str(kport), "--bind", "127.0.0.1",
-                                          "--save", ""] + a.keyport_arg, kport, self.workdir)
+                                          "--save", "", "--enable-debug-command", "yes"]
+                              + a.keyport_arg, kport, self.workdir)
 
     def stop(self):
         for srv in (getattr(self, "redis", None), getattr(self, "keyport", None)):

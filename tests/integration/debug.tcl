@@ -123,13 +123,161 @@ start_server {tags {debug} overrides {enable-debug-command yes}} {
         assert_error {MYERR custom} {r debug error "MYERR custom"}
         r debug log "hello from the test"
     } {OK}
-
-    test {DEBUG RELOAD is refused clearly (no persistence yet)} {
-        catch {r debug reload} e
-        set e
-    } {ERR DEBUG RELOAD is not supported: persistence is not implemented yet} {keyport}
 }
 
+# A dataset with every type in every encoding, integers, TTLs and several
+# databases (debug_fill_dataset); its digests below were produced by
+# Debian's redis-server 7.0.15 from the same commands.
+proc debug_fill_dataset {} {
+    r flushall
+    r set str hello
+    r set int 12345
+    r set neg -42
+    r set long [string repeat abc 40]
+    r set float 3.5
+    r rpush list a 17 -3 b [string repeat x 70]
+    set big {}
+    for {set i 0} {$i < 600} {incr i} { lappend big [expr {$i % 3 ? $i : "e$i"}] }
+    r rpush biglist {*}$big
+    r sadd intset 1 2 3 -7 1000000
+    r sadd strset a b c 12
+    set members {}
+    for {set i 0} {$i < 600} {incr i} { lappend members $i }
+    r sadd bigintset {*}$members
+    r hset smallhash f1 v1 f2 2 3 three
+    set fields {}
+    for {set i 0} {$i < 600} {incr i} { lappend fields f$i $i }
+    r hset bighash {*}$fields
+    r hset longvalhash a [string repeat y 100]
+    r zadd smallzset 1 a 2.5 b -inf c +inf d 0.1 e 3 123
+    set scored {}
+    for {set i 0} {$i < 200} {incr i} { lappend scored [expr {$i / 7.0}] m$i }
+    r zadd bigzset {*}$scored
+    r expire str 100000
+    r pexpire bigzset 99999999
+    r expire smallhash 50000
+    r select 9
+    r set other db9
+    r rpush list x
+    r select 0
+}
+
+start_server {tags {debug} overrides {enable-debug-command yes}} {
+    test {DEBUG DIGEST equals Redis 7.0's digest for every type and encoding} {
+        debug_fill_dataset
+        foreach {key enc} {str embstr int int long raw list quicklist biglist quicklist
+                           intset intset strset hashtable bigintset hashtable
+                           smallhash listpack bighash hashtable longvalhash hashtable
+                           smallzset listpack bigzset skiplist} {
+            assert_encoding $enc $key
+        }
+        r debug digest
+    } {374444c52e34393f87dc91de7935f59a0d6874a6}
+
+    test {DEBUG DIGEST-VALUE equals Redis 7.0's per key, zeros for a missing key} {
+        r debug digest-value str int neg long float list biglist intset strset bigintset \
+            smallhash bighash longvalhash smallzset bigzset missing
+    } [list \
+        d037c4eb8a8b36b602fbced4000daeab0714c1e3 e1cf90774e995ae03de66e8109dc5cb9d9c2dc83 \
+        ce70a5674f228eaf3e2c2d01f6152e36f7e792a7 ad59ef12a850b718a6e18c6ccdaac05a47f32813 \
+        7778d1afae1dfdecb4c0c6067b712793cf413537 e8420e7bb1f60c0d283e1c0e2efc4254db0781c1 \
+        189e56a3977b36d27dca8e8a2b89926364e1c383 ce6d246cda7be4f68a9fc7796134f9f8b60c8377 \
+        226e248f1c907f6e27712c43643e43684a38df26 04d81c0962ffde34acf89d01fe2057bd59abc03f \
+        f21391de843d0c0c155c333842fbd667272a70c0 1905108a639d28e90e7c8476c6dd6dcdf7a15271 \
+        631fd1e8c9edd52ae40d5eeacd36a9ce1d1e0a36 d6776a57cb0a7cbb894bd38b0cfe315a479a0629 \
+        ad1a0af7dd8cb54c35990ba8baf3760aaeb1a661 0000000000000000000000000000000000000000]
+
+    test {DEBUG DIGEST-VALUE covers a key whose TTL passed but is still stored} {
+        r flushall
+        r debug set-active-expire 0
+        r set k v
+        set live [r debug digest-value k]
+        r pexpire k 1
+        after 20
+        set expired [r debug digest-value k]
+        r debug set-active-expire 1
+        assert_not_equal $expired {0000000000000000000000000000000000000000}
+        assert_not_equal $expired $live
+        set expired
+    } {311b17018163335616e089f6b951c82c477335ac}
+}
+
+start_server {tags {debug persistence}
+              overrides {enable-debug-command yes enable-protected-configs yes}} {
+    test {DEBUG RELOAD saves, empties and loads the dataset back} {
+        debug_fill_dataset
+        set before [r debug digest]
+        assert_equal [r debug reload] OK
+        assert_equal [r debug digest] $before
+        assert {[file exists [file join [srv dir] dump.rdb]]}
+        list [r dbsize] [r select 9] [r lrange list 0 -1] [r select 0]
+    } {15 OK x OK}
+
+    test {DEBUG RELOAD NOSAVE replaces the dataset with the file} {
+        r flushall
+        r set a 1
+        r debug reload
+        r set b 2
+        r del a
+        assert_equal [r debug reload nosave] OK
+        list [r get a] [r exists b]
+    } {1 0}
+
+    test {DEBUG RELOAD NOSAVE NOFLUSH MERGE adds the file to the dataset} {
+        r flushall
+        r set a 1
+        r set shared fromfile
+        r debug reload
+        r set shared inmemory
+        r set c 3
+        r del a
+        assert_equal [r debug reload nosave noflush merge] OK
+        list [r get a] [r get shared] [r get c]
+    } {1 fromfile 3}
+
+    test {DEBUG RELOAD option errors} {
+        assert_error {ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.} \
+            {r debug reload foo}
+        assert_error {ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.} \
+            {r debug reload nosave bar}
+    }
+
+    test {DEBUG RELOAD NOSAVE of a file that is not an RDB fails clearly} {
+        r flushall
+        r set kept 1
+        r debug reload
+        set f [open [file join [srv dir] dump.rdb] w]
+        puts -nonewline $f "NOTANRDBFILE"
+        close $f
+        assert_error {ERR Error trying to load the RDB dump} \
+            {r debug reload nosave}
+        file delete [file join [srv dir] dump.rdb]
+        assert_error {ERR Error trying to load the RDB dump} \
+            {r debug reload nosave}
+        r ping
+    } {PONG}
+
+    test {DEBUG RELOAD NOFLUSH without MERGE refuses a duplicated key and keeps running} {
+        r flushall
+        r set dup 1
+        r debug reload
+        assert_error {ERR Error trying to load the RDB dump} \
+            {r debug reload nosave noflush}
+        r get dup
+    } {1} {keyport}
+
+    test {DEBUG RELOAD reports a failed save} {
+        set dir [srv dir]
+        set gone [file join $dir gone]
+        file mkdir $gone
+        r config set dir $gone
+        file delete -force $gone
+        catch {r debug reload} e
+        r config set dir $dir
+        assert_match {ERR Error trying to save the DB*} $e
+        r ping
+    } {PONG} {keyport}
+}
 start_server {tags {memory}} {
     test {MEMORY USAGE} {
         r flushall

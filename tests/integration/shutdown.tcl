@@ -12,6 +12,9 @@ start_server [list tags {shutdown} overrides [list pidfile $pidfile]] {
 
     test {SHUTDOWN errors} {
         assert_error "ERR syntax error" {r shutdown foo}
+        assert_error "ERR syntax error" {r shutdown save nosave}
+        assert_error "ERR syntax error" {r shutdown abort now}
+        assert_error "ERR syntax error" {r shutdown nosave abort}
         assert_error "ERR No shutdown in progress." {r shutdown abort}
         r ping
     } {PONG}
@@ -33,13 +36,16 @@ start_server [list tags {shutdown} overrides [list pidfile $pidfile]] {
 }
 
 set pidfile [kp_tmp_path shutdown2.pid]
-start_server [list tags {shutdown} overrides [list pidfile $pidfile]] {
-    test {SIGTERM stops the server and removes the pid file} {
+start_server [list tags {shutdown} overrides [list pidfile $pidfile save "3600 1"]] {
+    test {SIGTERM stops the server, saves (save points are set) and removes the pid file} {
         wait_for {[file exists $pidfile]} 3000
         r set k v
         kp_server_expect_exit
         exec kill -TERM [srv pid]
         wait_for {![kp_server_alive]} 10000 "server still running after SIGTERM"
+        wait_for_log "*Received SIGTERM scheduling shutdown...*"
+        wait_for_log "*Saving the final RDB snapshot before exiting.*"
+        assert [file exists [file join [srv dir] dump.rdb]]
         file exists $pidfile
     } {0}
 }

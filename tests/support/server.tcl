@@ -331,10 +331,10 @@ proc kp__config_text {s overrides config_lines} {
     set redis [expr {$::kp::server_kind eq "redis"}]
     set d [dict create]
     dict set d dir [dict get $s dir]
-    if {$redis} {
-        dict set d save {""}
-        dict set d appendonly no
-    }
+    # No save points and no AOF unless a test asks (overrides): a stop
+    # or FLUSHALL then writes nothing, for keyport and Redis alike.
+    dict set d save {""}
+    dict set d appendonly no
     set loads {}
     switch -- $t {
         tcp {

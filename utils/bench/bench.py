@@ -67,7 +67,7 @@ def start(kind, port, tls, workdir):
     if kind == "redis":
         args = [REDIS, "--save", "", "--appendonly", "no", "--dir", workdir]
     else:
-        args = [KEYPORT]
+        args = [KEYPORT, "--save", "", "--dir", workdir]
     args += ["--bind", "127.0.0.1", "--logfile", log]
     args += tls_args(kind, port) if tls else ["--port", str(port)]
     errlog = open(log + ".stderr", "w")

@@ -112,7 +112,7 @@ def run(kind_server, dataset, workdir):
     if kind_server == "redis":
         args = [REDIS, "--save", "", "--appendonly", "no", "--dir", workdir]
     else:
-        args = [KEYPORT]
+        args = [KEYPORT, "--save", "", "--dir", workdir]
     args += ["--port", str(port), "--bind", "127.0.0.1"]
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
