@@ -250,14 +250,8 @@ static int parse_timestamp(const char *s, long long *out) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    if (argc == 2 && !strcmp(argv[1], "--help")) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc == 2 && !strcmp(argv[1], "--version")) {
-        check_print_version(PROG);
-        return 0;
-    }
+    int std = check_std_options(argc, argv, PROG, usage);
+    if (std != -1) return std;
     if (argc == 2 && strncmp(argv[1], "--", 2) != 0) {
         path = argv[1];
     } else if (argc == 3 && !strcmp(argv[1], "--fix")) {

@@ -25,4 +25,11 @@ int check_rdb_report(int fd, const char *name, long long *end);
 /* Prints "<prog> <version>" and the build on standard output. */
 void check_print_version(const char *prog);
 
+#include <stdio.h>
+
+/* The options every checker has: a lone --help prints usage(stdout), a
+ * lone --version the version. Returns the exit status (0) when one of them
+ * was handled, -1 when the caller goes on parsing. */
+int check_std_options(int argc, char **argv, const char *prog, void (*usage)(FILE *out));
+
 #endif

@@ -30,14 +30,8 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 2 && !strcmp(argv[1], "--help")) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc == 2 && !strcmp(argv[1], "--version")) {
-        check_print_version(PROG);
-        return 0;
-    }
+    int std = check_std_options(argc, argv, PROG, usage);
+    if (std != -1) return std;
     if (argc != 2 || (argv[1][0] == '-' && argv[1][1] == '-')) {
         if (argc == 2) fprintf(stderr, PROG ": unknown option '%s'\n", argv[1]);
         usage(stderr);

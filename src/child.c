@@ -38,6 +38,7 @@ typedef struct child_msg {
 
 #define MSG_PROGRESS 1 /* while saving */
 #define MSG_FINAL 2    /* from child_exit(1) */
+#define MSG_FAILED 3   /* from child_exit(0): errno in `reserved` */
 
 /* Parent side. */
 static struct {
@@ -48,6 +49,7 @@ static struct {
     child_progress progress;
     size_t final_cow; /* cow_bytes of the MSG_FINAL record, 0 when none */
     int got_final;
+    int failed_errno;   /* errno of a MSG_FAILED record, 0 when none */
     size_t last_cow[3]; /* by CHILD_TYPE_* */
     long long total_forks;
     long long latest_fork_usec;
@@ -167,6 +169,17 @@ int child_in_child(void) {
 }
 
 void child_exit(int ok) {
+    if (self.active && !ok) {
+        /* Tell the parent why (INFO rdb_last_bgsave_error). */
+        int err = errno;
+        child_msg m = {.kind = MSG_FAILED, .reserved = (uint32_t)err};
+        if (self.report_fd != -1) {
+            ssize_t w;
+            do {
+                w = write(self.report_fd, &m, sizeof(m));
+            } while (w == -1 && errno == EINTR);
+        }
+    }
     if (self.active && ok) {
         size_t cow = child_sample_cow();
         child_send(MSG_FINAL, cow);
@@ -185,6 +198,10 @@ static void parent_drain_reports(void) {
         ssize_t n = read(parent.info_fd, &m, sizeof(m));
         if (n == -1 && errno == EINTR) continue;
         if (n != (ssize_t)sizeof(m)) break; /* empty (EAGAIN), closed, or torn */
+        if (m.kind == MSG_FAILED) {
+            parent.failed_errno = (int)m.reserved; /* carries no progress */
+            continue;
+        }
         child_progress *p = &parent.progress;
         p->keys_processed = (long long)m.keys;
         p->cow_bytes = (size_t)m.cow_bytes;
@@ -262,6 +279,7 @@ pid_t child_fork(int type) {
     parent.progress.start = time(NULL);
     parent.final_cow = 0;
     parent.got_final = 0;
+    parent.failed_errno = 0;
     return pid;
 }
 
@@ -360,4 +378,8 @@ void child_kill(void) {
  * temp file of a BGSAVE that died). */
 const char *child_dir(void) {
     return parent.dir;
+}
+
+int child_last_errno(void) {
+    return parent.failed_errno;
 }

@@ -167,6 +167,9 @@ void db_add(kdb *db, kobj *key, kobj *val) {
     kstr k = key_kstr(key, &tmp);
     kstr copy = tmp ? tmp : kstr_dup(k);
     if (dict_add(db->keys, copy, val) != DICT_OK) panic("db_add: key already exists");
+    /* A dataset being loaded (startup, DEBUG RELOAD, AOF replay) wakes no
+     * blocked client and sends no event, as Redis' load path. */
+    if (server.loading) return;
     /* As Redis' dbAdd: a new list or zset may serve blocked clients
      * (blocked.c), whichever command created it (push, RENAME, MOVE...). */
     if (val->type == OBJ_LIST || val->type == OBJ_ZSET) signal_key_as_ready(db, key, val->type);

@@ -36,6 +36,9 @@ int child_active_type(void);
 pid_t child_pid(void);
 /* Kills the running child and waits for it; removes what it was writing. */
 void child_kill(void);
+/* The errno the last child reported when it failed (child_exit(0)), 0 when
+ * it reported none. Valid in the end handlers. */
+int child_last_errno(void);
 /* In the child, from the code that saves: keys written so far. Cheap
  * enough to call after every key; at most once a second it sends the count
  * and the copy-on-write size to the parent (INFO current_*). No-op in the

@@ -94,6 +94,9 @@ kstr persist_info(kstr info) {
                        persist.bgsave_last_sec, bgsave_current, persist.rdb_saves,
                        child_last_cow_size(CHILD_TYPE_RDB), persist.last_load_keys_expired,
                        persist.last_load_keys_loaded);
+    /* keyport's own field, only while the status is err: why. */
+    if (!persist.lastbgsave_ok && persist.lastbgsave_error[0])
+        info = kstr_catfmt(info, "rdb_last_bgsave_error:%s\r\n", persist.lastbgsave_error);
     info = cat_aof_and_module_fork(info);
     if (server.loading) info = cat_loading(info);
     return info;

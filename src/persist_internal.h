@@ -44,14 +44,15 @@ void child_reset_fork_stats(void);
 
 /* BGSAVE bookkeeping, shared with INFO and the startup load. */
 typedef struct persist_state {
-    time_t lastsave;           /* last successful save (startup counts) */
-    time_t lastbgsave_try;     /* last BGSAVE attempt, 0 when none */
-    int lastbgsave_ok;         /* 1: the last BGSAVE succeeded (or none ran) */
-    long long dirty_at_fork;   /* server.dirty when the BGSAVE child forked */
-    time_t bgsave_start;       /* fork time of the running BGSAVE, -1 when none */
-    long long bgsave_last_sec; /* duration of the last BGSAVE, -1 when none */
-    long long rdb_saves;       /* SAVE and BGSAVE attempts (INFO rdb_saves) */
-    int bgsave_scheduled;      /* BGSAVE SCHEDULE waits for the running child */
+    time_t lastsave;            /* last successful save (startup counts) */
+    time_t lastbgsave_try;      /* last BGSAVE attempt, 0 when none */
+    int lastbgsave_ok;          /* 1: the last BGSAVE succeeded (or none ran) */
+    char lastbgsave_error[128]; /* why it failed (INFO rdb_last_bgsave_error), "" when ok */
+    long long dirty_at_fork;    /* server.dirty when the BGSAVE child forked */
+    time_t bgsave_start;        /* fork time of the running BGSAVE, -1 when none */
+    long long bgsave_last_sec;  /* duration of the last BGSAVE, -1 when none */
+    long long rdb_saves;        /* SAVE and BGSAVE attempts (INFO rdb_saves) */
+    int bgsave_scheduled;       /* BGSAVE SCHEDULE waits for the running child */
     long long last_load_keys_loaded;
     long long last_load_keys_expired;
     /* Set while a dataset loads (INFO loading_*). */

@@ -44,6 +44,7 @@ int persist_save_now(void) {
     server.dirty = 0;
     persist.lastsave = time(NULL);
     persist.lastbgsave_ok = 1;
+    persist.lastbgsave_error[0] = '\0';
     return C_OK;
 }
 
@@ -70,6 +71,8 @@ int persist_bgsave(char *err, size_t errlen) {
     }
     if (pid == -1) {
         persist.lastbgsave_ok = 0;
+        snprintf(persist.lastbgsave_error, sizeof(persist.lastbgsave_error), "fork: %s",
+                 strerror(errno));
         server_log(LL_WARNING, "Can't save in background: fork: %s", strerror(errno));
         snprintf(err, errlen, "ERR"); /* Redis replies a bare -ERR; the log says why */
         return C_ERR;
@@ -87,8 +90,16 @@ void persist_rdb_child_done(int exitcode, int bysignal) {
         if (server.dirty < 0) server.dirty = 0;
         persist.lastsave = time(NULL);
         persist.lastbgsave_ok = 1;
+        persist.lastbgsave_error[0] = '\0';
     } else if (!bysignal) {
-        server_log(LL_WARNING, "Background saving error");
+        int err = child_last_errno();
+        if (err)
+            snprintf(persist.lastbgsave_error, sizeof(persist.lastbgsave_error), "%s",
+                     strerror(err));
+        else
+            snprintf(persist.lastbgsave_error, sizeof(persist.lastbgsave_error),
+                     "the saving child exited with status %d", exitcode);
+        server_log(LL_WARNING, "Background saving error: %s", persist.lastbgsave_error);
         persist.lastbgsave_ok = 0;
     } else {
         server_log(LL_WARNING, "Background saving terminated by signal %d", bysignal);
@@ -96,7 +107,11 @@ void persist_rdb_child_done(int exitcode, int bysignal) {
         snprintf(path, sizeof(path), "%s/temp-%d.rdb", child_dir(), (int)child_pid());
         unlink(path);
         /* SIGUSR1 is how keyport stops a child on purpose: not an error. */
-        if (bysignal != SIGUSR1) persist.lastbgsave_ok = 0;
+        if (bysignal != SIGUSR1) {
+            persist.lastbgsave_ok = 0;
+            snprintf(persist.lastbgsave_error, sizeof(persist.lastbgsave_error),
+                     "the saving child was killed by signal %d", bysignal);
+        }
     }
     persist.bgsave_last_sec = persist.bgsave_start >= 0 ? time(NULL) - persist.bgsave_start : -1;
     persist.bgsave_start = -1;

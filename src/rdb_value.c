@@ -204,19 +204,18 @@ static rdb_obj_result read_intset(rdb_reader *rd, kobj **out) {
     return RDB_OBJ_OK;
 }
 
-static rdb_obj_result read_pairs_listpack(rdb_reader *rd, int type, kobj **out) {
-    int zset = type == RDB_TYPE_ZSET_LISTPACK;
-    unsigned char *lp;
-    size_t len;
-    if (rdb_read_blob(rd, &lp, &len, zset ? "a sorted set listpack" : "a hash listpack") == C_ERR)
-        return RDB_OBJ_ERR;
+/* Turns a listpack of field/value (hash) or member/score (zset) pairs into
+ * the value, checking the pairs first (len: the bytes read for lp, which
+ * its header must agree with); takes ownership of lp. */
+static rdb_obj_result pairs_from_listpack(rdb_reader *rd, unsigned char *lp, size_t len, int zset,
+                                          kobj **out) {
     const char *why = rdb_lp_pairs_check(lp, len, zset);
     if (why) {
-        zfree(lp);
+        lp_free(lp);
         return fail_free(rd, NULL, why);
     }
     if (lp_first(lp) == NULL) {
-        zfree(lp);
+        lp_free(lp);
         return RDB_OBJ_EMPTY;
     }
     kobj *o = obj_create(zset ? OBJ_ZSET : OBJ_HASH, lp);
@@ -227,6 +226,15 @@ static rdb_obj_result read_pairs_listpack(rdb_reader *rd, int type, kobj **out) 
         hash_lp_fit(o);
     *out = o;
     return RDB_OBJ_OK;
+}
+
+static rdb_obj_result read_pairs_listpack(rdb_reader *rd, int type, kobj **out) {
+    int zset = type == RDB_TYPE_ZSET_LISTPACK;
+    unsigned char *lp;
+    size_t len;
+    if (rdb_read_blob(rd, &lp, &len, zset ? "a sorted set listpack" : "a hash listpack") == C_ERR)
+        return RDB_OBJ_ERR;
+    return pairs_from_listpack(rd, lp, len, zset, out);
 }
 
 static rdb_obj_result read_pairs_ziplist(rdb_reader *rd, int type, kobj **out) {
@@ -241,23 +249,7 @@ static rdb_obj_result read_pairs_ziplist(rdb_reader *rd, int type, kobj **out) {
     }
     unsigned char *lp = rdb_ziplist_to_listpack(zl);
     zfree(zl);
-    const char *why = rdb_lp_pairs_check(lp, lp_bytes(lp), zset);
-    if (why) {
-        lp_free(lp);
-        return fail_free(rd, NULL, why);
-    }
-    if (lp_first(lp) == NULL) {
-        lp_free(lp);
-        return RDB_OBJ_EMPTY;
-    }
-    kobj *o = obj_create(zset ? OBJ_ZSET : OBJ_HASH, lp);
-    o->encoding = OBJ_ENCODING_LISTPACK;
-    if (zset)
-        zset_lp_fit(o);
-    else
-        hash_lp_fit(o);
-    *out = o;
-    return RDB_OBJ_OK;
+    return pairs_from_listpack(rd, lp, lp_bytes(lp), zset, out);
 }
 
 static rdb_obj_result read_zipmap(rdb_reader *rd, kobj **out) {

@@ -32,6 +32,11 @@
 #   kp_info_field, kp_info_dict, kp_client_fields, kp_client_list,
 #   kp_addr_pattern, kp_laddr_pattern, kp_client_flags, kp_redis_cli_args
 #                                                               (util.tcl)
+#   kp_redis_start/stop, kp_with_redis, kp_require_redis_peer (Debian's
+#   redis-server as a peer), kp_fill_dataset, kp_dataset, kp_key_value,
+#   kp_persist_info, kp_wait_bgsave, kp_wait_aof_rewrite, kp_read_binary,
+#   kp_write_binary, kp_aof_dir, kp_aof_incr_path, kp_run_tool,
+#   kp_append_config, kp_shutdown_server                     (persist.tcl)
 # Tags with a meaning of their own: keyport (skipped against redis-server),
 # redis-only, tls (run only with --transport openssl|gnutls),
 # needs:redis-cli, needs:python-redis, needs:openssl, needs:gnutls.
@@ -40,7 +45,7 @@ namespace eval ::kp {}
 set ::kp::root [file normalize [file join [file dirname [info script]] ..]]
 cd $::kp::root
 
-foreach f {io resp test server util runner} {
+foreach f {io resp test server util persist runner} {
     source [file join $::kp::root tests support $f.tcl]
 }
 

@@ -4,50 +4,18 @@
 # appendonly, INFO fields, write errors (MISCONF and recovery), and the RDB
 # file as the starting point of a new AOF.
 
-proc aof_dir {} { return [file join [srv dir] appendonlydir] }
-proc aof_path {name} { return [file join [aof_dir] $name] }
-
-proc aof_read {name} {
-    set f [open [aof_path $name] rb]
-    set data [read $f]
-    close $f
-    return $data
-}
-
-proc aof_write {name data {mode wb}} {
-    set f [open [aof_path $name] $mode]
-    puts -nonewline $f $data
-    close $f
-}
+proc aof_path {name} { return [file join [kp_aof_dir] $name] }
+proc aof_read {name} { return [kp_read_binary [aof_path $name]] }
+proc aof_write {name data {mode wb}} { kp_write_binary [aof_path $name] $data $mode }
 
 proc aof_files {} {
-    return [lsort [glob -nocomplain -tails -directory [aof_dir] *]]
+    return [lsort [glob -nocomplain -tails -directory [kp_aof_dir] *]]
 }
 
 proc aof_manifest {} { return [aof_read appendonly.aof.manifest] }
 
 # Name of the last incremental part in the manifest.
-proc aof_incr_name {} {
-    set name ""
-    foreach line [split [aof_manifest] \n] {
-        if {[regexp {^file (\S+) seq \d+ type i$} $line -> n]} { set name $n }
-    }
-    return $name
-}
-
-proc aof_info {field} { return [kp_info_field [r info persistence] $field] }
-
-proc aof_wait_rewrite {} {
-    wait_for {[aof_info aof_rewrite_in_progress] == 0 && [aof_info aof_rewrite_scheduled] == 0} \
-        10000 "AOF rewrite still running"
-}
-
-# Stops the server on purpose (the AOF is written and fsynced on the way).
-proc aof_stop_server {} {
-    kp_server_expect_exit
-    catch {r shutdown nosave}
-    wait_for {![kp_server_alive]} 10000 "server still running after SHUTDOWN"
-}
+proc aof_incr_name {} { return [file tail [kp_aof_incr_path]] }
 
 # Runs the server on its config file once more, expecting it to refuse to
 # start; returns its output.
@@ -57,69 +25,6 @@ proc aof_start_must_fail {} {
         fail "the server started (status [dict get $res status]):\n[dict get $res output]"
     }
     return [dict get $res output]
-}
-
-proc aof_add_config {line} {
-    set f [open [srv config_file] a]
-    puts $f $line
-    close $f
-}
-
-# The whole dataset as a sorted list of "db key type value expire" items,
-# with members of sets and fields of hashes sorted.
-proc aof_dataset {} {
-    set out {}
-    set keyspace [r info keyspace]
-    foreach {- db} [regexp -all -inline {db(\d+):keys=} $keyspace] {
-        r select $db
-        foreach k [r keys *] {
-            set t [r type $k]
-            switch -- $t {
-                string { set v [r get $k] }
-                list { set v [r lrange $k 0 -1] }
-                set { set v [lsort [r smembers $k]] }
-                zset { set v [r zrange $k 0 -1 withscores] }
-                hash {
-                    set v {}
-                    foreach {f fv} [r hgetall $k] { lappend v [list $f $fv] }
-                    set v [lsort $v]
-                }
-            }
-            lappend out [list $db $k $t $v [r pexpiretime $k]]
-        }
-    }
-    r select 0
-    return [lsort $out]
-}
-
-# Keys of every type and encoding, in two databases, some with a TTL.
-proc aof_fill {} {
-    r select 0
-    r set str hello
-    r set int 12345
-    r set big [string repeat x 300]
-    r rpush list a b c 1 2 3
-    r rpush biglist {*}[lmap i [lseq 150] {format item-%d $i}]
-    r sadd iset 1 2 3 100
-    r sadd hset a b c
-    r zadd zsmall 1.5 a 2 b -inf c
-    r zadd zbig {*}[concat {*}[lmap i [lseq 200] {list $i m$i}]]
-    r hset hsmall f1 v1 f2 v2
-    r hset hbig {*}[concat {*}[lmap i [lseq 200] {list f$i v$i}]]
-    r pexpire str 100000000
-    r expire list 5000000
-    r select 9
-    r set other "in db 9"
-    r lpush dbl x y
-    r select 0
-}
-
-if {[info commands lseq] eq ""} {
-    proc lseq {n} {
-        set l {}
-        for {set i 0} {$i < $n} {incr i} { lappend l $i }
-        return $l
-    }
 }
 
 set aof_on [list appendonly yes appendfsync always enable-debug-command yes]
@@ -155,26 +60,26 @@ start_server [list tags {aof} overrides $aof_on] {
             aof_rewrites aof_rewrites_consecutive_failures aof_last_write_status \
             aof_last_cow_size aof_current_size aof_base_size aof_pending_rewrite \
             aof_buffer_length aof_pending_bio_fsync aof_delayed_fsync]
-        assert_equal [aof_info aof_enabled] 1
-        assert_equal [aof_info aof_last_write_status] ok
-        assert_equal [aof_info aof_last_bgrewrite_status] ok
+        assert_equal [kp_persist_info aof_enabled] 1
+        assert_equal [kp_persist_info aof_last_write_status] ok
+        assert_equal [kp_persist_info aof_last_bgrewrite_status] ok
     }
 
     tags {keyport} {
         test {AOF: aof_current_size counts every part (Redis leaves out a new base)} {
             set total [expr {[file size [aof_path appendonly.aof.1.base.rdb]] +
                              [file size [aof_path appendonly.aof.1.incr.aof]]}]
-            assert_equal [aof_info aof_current_size] $total
+            assert_equal [kp_persist_info aof_current_size] $total
         }
     }
 
     test {AOF: a restart replays every type, encoding, database and TTL} {
         r flushall
-        aof_fill
-        set before [aof_dataset]
-        assert_equal [llength $before] 13
+        lassign [kp_fill_dataset r -list 150 -hash 200 -zset 200] keys
+        set before [kp_dataset r]
+        assert_equal [llength $before] $keys
         kp_restart_server
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
     }
 
     test {AOF: MULTI/EXEC is replayed} {
@@ -187,27 +92,27 @@ start_server [list tags {aof} overrides $aof_on] {
     } {2}
 
     test {BGREWRITEAOF with the RDB preamble: new base, history removed} {
-        set before [aof_dataset]
+        set before [kp_dataset r]
         assert_match {Background append only file rewriting started} [r bgrewriteaof]
-        aof_wait_rewrite
+        kp_wait_aof_rewrite
         assert_equal [aof_files] \
             {appendonly.aof.2.base.rdb appendonly.aof.2.incr.aof appendonly.aof.manifest}
         assert_equal [aof_manifest] \
             "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
         assert_equal [string range [aof_read appendonly.aof.2.base.rdb] 0 4] REDIS
-        assert_equal [aof_info aof_last_bgrewrite_status] ok
+        assert_equal [kp_persist_info aof_last_bgrewrite_status] ok
         r set after-rewrite yes
         kp_restart_server
         assert_equal [r get after-rewrite] yes
         r del after-rewrite
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
     }
 
     test {BGREWRITEAOF without the preamble writes commands, 64 items per command} {
         r config set aof-use-rdb-preamble no
-        set before [aof_dataset]
+        set before [kp_dataset r]
         r bgrewriteaof
-        aof_wait_rewrite
+        kp_wait_aof_rewrite
         assert_equal [aof_files] \
             {appendonly.aof.3.base.aof appendonly.aof.3.incr.aof appendonly.aof.manifest}
         set base [aof_read appendonly.aof.3.base.aof]
@@ -216,13 +121,13 @@ start_server [list tags {aof} overrides $aof_on] {
         assert_equal [regexp -all {\*66\r\n\$5\r\nRPUSH\r\n\$7\r\nbiglist\r\n} $base] 2
         assert_equal [regexp -all {\*24\r\n\$5\r\nRPUSH\r\n\$7\r\nbiglist\r\n} $base] 1
         # 200 hash fields: HMSET of 64, 64, 64 and 8 pairs.
-        assert_equal [regexp -all {\*130\r\n\$5\r\nHMSET\r\n\$4\r\nhbig\r\n} $base] 3
-        assert_equal [regexp -all {\*18\r\n\$5\r\nHMSET\r\n\$4\r\nhbig\r\n} $base] 1
-        assert_equal [regexp -all {\*130\r\n\$4\r\nZADD\r\n\$4\r\nzbig\r\n} $base] 3
+        assert_equal [regexp -all {\*130\r\n\$5\r\nHMSET\r\n\$7\r\nbighash\r\n} $base] 3
+        assert_equal [regexp -all {\*18\r\n\$5\r\nHMSET\r\n\$7\r\nbighash\r\n} $base] 1
+        assert_equal [regexp -all {\*130\r\n\$4\r\nZADD\r\n\$7\r\nbigzset\r\n} $base] 3
         assert_match "*\r\nPEXPIREAT\r\n\$3\r\nstr\r\n*" $base
         assert_match "*\r\nSELECT\r\n\$1\r\n9\r\n*" $base
         kp_restart_server
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
         r config set aof-use-rdb-preamble yes
     }
 
@@ -232,7 +137,7 @@ start_server [list tags {aof} overrides $aof_on] {
         assert_error "ERR Background append only file rewriting already in progress" \
             {r bgrewriteaof}
         r config set rdb-key-save-delay 0
-        aof_wait_rewrite
+        kp_wait_aof_rewrite
     }
 
     test {redis-check-aof accepts the AOF} {
@@ -250,20 +155,21 @@ start_server [list tags {aof} overrides [list appendonly yes save {}]] {
         r config set rdb-key-save-delay 500000
         r bgsave
         assert_equal [r bgrewriteaof] {Background append only file rewriting scheduled}
-        assert_equal [aof_info aof_rewrite_scheduled] 1
-        set rewrites [aof_info aof_rewrites]
+        assert_equal [kp_persist_info aof_rewrite_scheduled] 1
+        set rewrites [kp_persist_info aof_rewrites]
         r config set rdb-key-save-delay 0
-        wait_for {[aof_info aof_rewrites] > $rewrites} 10000 "scheduled rewrite never started"
-        aof_wait_rewrite
-        assert_equal [aof_info aof_last_bgrewrite_status] ok
+        wait_for {[kp_persist_info aof_rewrites] > $rewrites} 10000 \
+            "scheduled rewrite never started"
+        kp_wait_aof_rewrite
+        assert_equal [kp_persist_info aof_last_bgrewrite_status] ok
     }
 
     test {Automatic rewrite on growth (auto-aof-rewrite-percentage / min-size)} {
-        set rewrites [aof_info aof_rewrites]
+        set rewrites [kp_persist_info aof_rewrites]
         r config set auto-aof-rewrite-min-size 1000 auto-aof-rewrite-percentage 100
         for {set i 0} {$i < 100} {incr i} { r set key:$i [string repeat v 100] }
-        wait_for {[aof_info aof_rewrites] > $rewrites} 10000 "no automatic rewrite"
-        aof_wait_rewrite
+        wait_for {[kp_persist_info aof_rewrites] > $rewrites} 10000 "no automatic rewrite"
+        kp_wait_aof_rewrite
         r config set auto-aof-rewrite-percentage 0
         assert_equal [llength [aof_files]] 3
     }
@@ -284,7 +190,7 @@ start_server [list tags {aof} overrides [list appendonly yes aof-timestamp-enabl
     test {AOF timestamps in a rewritten base without the preamble} {
         r config set aof-use-rdb-preamble no
         r bgrewriteaof
-        aof_wait_rewrite
+        kp_wait_aof_rewrite
         set base [lindex [lsearch -all -inline [aof_files] *.base.aof] 0]
         assert_match "#TS:*\r\n\*2\r\n\$6\r\nSELECT*" [aof_read $base]
         kp_restart_server
@@ -299,7 +205,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     test {A torn tail is truncated when aof-load-truncated is yes} {
         set incr [aof_incr_name]
         set good [file size [aof_path $incr]]
-        aof_stop_server
+        kp_shutdown_server nosave
         aof_write $incr "*3\r\n\$3\r\nSET\r\n\$1\r\nc\r\n\$5\r\nab" ab
         kp_restart_server
         assert_match "*Truncating the AOF*$incr* at offset $good*" [kp_server_log]
@@ -310,9 +216,9 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     test {A torn tail refuses to start when aof-load-truncated is no} {
         set incr [aof_incr_name]
         set good [file size [aof_path $incr]]
-        aof_stop_server
+        kp_shutdown_server nosave
         aof_write $incr "*2\r\n\$3\r\nDEL\r\n\$1" ab
-        aof_add_config "aof-load-truncated no"
+        kp_append_config "aof-load-truncated no"
         set out [aof_start_must_fail]
         assert_match "*Unexpected end of file*$incr*last complete command ends at offset $good*" $out
         # Back to a loadable file for the next test.
@@ -326,8 +232,8 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     test {An unterminated MULTI at the end is discarded} {
         set incr [aof_incr_name]
         set good [file size [aof_path $incr]]
-        aof_stop_server
-        aof_add_config "aof-load-truncated yes"
+        kp_shutdown_server nosave
+        kp_append_config "aof-load-truncated yes"
         aof_write $incr "*1\r\n\$5\r\nMULTI\r\n*3\r\n\$3\r\nSET\r\n\$1\r\na\r\n\$3\r\nnew\r\n" ab
         kp_restart_server
         assert_equal [file size [aof_path $incr]] $good
@@ -337,7 +243,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     test {A corrupt middle refuses to start with the file and the offset} {
         set incr [aof_incr_name]
         r set c 3
-        aof_stop_server
+        kp_shutdown_server nosave
         set data [aof_read $incr]
         # Corrupt the '*' of the second command.
         set at [string first "*" $data 1]
@@ -351,7 +257,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
 
     test {An unknown command in the AOF refuses to start} {
         set incr [aof_incr_name]
-        aof_stop_server
+        kp_shutdown_server nosave
         set good [file size [aof_path $incr]]
         set data [aof_read $incr]
         aof_write $incr "*1\r\n\$7\r\nNOSUCHC\r\n*1\r\n\$4\r\nPING\r\n" ab
@@ -363,7 +269,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     } {1}
 
     test {A manifest error names the file and the line} {
-        aof_stop_server
+        kp_shutdown_server nosave
         set manifest [aof_manifest]
         aof_write appendonly.aof.manifest "${manifest}file x seq 5 type z\n"
         set out [aof_start_must_fail]
@@ -377,7 +283,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
     } {1}
 
     test {Temporary files a crash left behind are removed at startup} {
-        aof_stop_server
+        kp_shutdown_server nosave
         aof_write temp-rewriteaof-bg-99999.aof "partial"
         aof_write temp-appendonly.aof.incr "partial"
         aof_write temp-appendonly.aof.manifest "partial"
@@ -388,7 +294,7 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
 
     test {A part named by the manifest must exist} {
         set incr [aof_incr_name]
-        aof_stop_server
+        kp_shutdown_server nosave
         file rename [aof_path $incr] [aof_path $incr.moved]
         set out [aof_start_must_fail]
         assert_match "*$incr*" $out
@@ -413,26 +319,27 @@ start_server [list tags {aof} overrides [list appendonly no]] {
     test {BGREWRITEAOF with appendonly no writes a base and a manifest} {
         r set k v
         r bgrewriteaof
-        aof_wait_rewrite
+        kp_wait_aof_rewrite
         assert_equal [aof_files] {appendonly.aof.1.base.rdb appendonly.aof.manifest}
         assert_equal [aof_manifest] "file appendonly.aof.1.base.rdb seq 1 type b\n"
-        assert_equal [aof_info aof_enabled] 0
+        assert_equal [kp_persist_info aof_enabled] 0
     }
 }
 
 start_server [list tags {aof} overrides [list appendonly no]] {
     test {INFO persistence without the AOF omits the size fields} {
-        assert_equal [aof_info aof_enabled] 0
-        assert_equal [aof_info aof_current_size] ""
-        assert_equal [aof_info aof_buffer_length] ""
+        assert_equal [kp_persist_info aof_enabled] 0
+        assert_equal [kp_persist_info aof_current_size] ""
+        assert_equal [kp_persist_info aof_buffer_length] ""
     }
 
     test {CONFIG SET appendonly yes writes the dataset as the first base} {
-        aof_fill
-        set before [aof_dataset]
+        kp_fill_dataset r
+        set before [kp_dataset r]
         r config set appendonly yes
-        wait_for {[aof_info aof_enabled] == 1 && [aof_info aof_rewrite_in_progress] == 0 &&
-                  [aof_info aof_rewrite_scheduled] == 0} 10000 "AOF not enabled"
+        wait_for {[kp_persist_info aof_enabled] == 1 &&
+                  [kp_persist_info aof_rewrite_in_progress] == 0 &&
+                  [kp_persist_info aof_rewrite_scheduled] == 0} 10000 "AOF not enabled"
         assert_equal [aof_files] \
             {appendonly.aof.1.base.rdb appendonly.aof.1.incr.aof appendonly.aof.manifest}
         r set later 1
@@ -440,7 +347,7 @@ start_server [list tags {aof} overrides [list appendonly no]] {
         r config rewrite
         kp_restart_server
         r del later
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
     }
 
     test {CONFIG SET appendonly no stops writing} {
@@ -448,36 +355,36 @@ start_server [list tags {aof} overrides [list appendonly no]] {
         set size [file size [aof_path appendonly.aof.1.incr.aof]]
         r set more 1
         assert_equal [file size [aof_path appendonly.aof.1.incr.aof]] $size
-        assert_equal [aof_info aof_enabled] 0
+        assert_equal [kp_persist_info aof_enabled] 0
     }
 }
 
 start_server [list tags {aof keyport} overrides [list appendonly no save {}]] {
     test {appendonly yes with no AOF yet starts from the RDB file (keyport)} {
-        aof_fill
-        set before [aof_dataset]
+        kp_fill_dataset r
+        set before [kp_dataset r]
         r save
-        aof_stop_server
-        aof_add_config "appendonly yes"
+        kp_shutdown_server nosave
+        kp_append_config "appendonly yes"
         kp_restart_server
         assert_match "*No AOF exists yet*" [kp_server_log]
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
         assert_equal [aof_files] \
             {appendonly.aof.1.base.rdb appendonly.aof.1.incr.aof appendonly.aof.manifest}
         # The AOF alone holds the data now.
         file delete [file join [srv dir] dump.rdb]
         kp_restart_server
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
     }
 }
 
 start_server [list tags {aof keyport} overrides [list appendonly no]] {
     test {An old single-file AOF is moved into the directory} {
-        aof_stop_server
+        kp_shutdown_server nosave
         set f [open [file join [srv dir] appendonly.aof] wb]
         puts -nonewline $f "*3\r\n\$3\r\nSET\r\n\$3\r\nold\r\n\$5\r\nstyle\r\n"
         close $f
-        aof_add_config "appendonly yes"
+        kp_append_config "appendonly yes"
         kp_restart_server
         assert_equal [r get old] style
         assert_equal [file exists [file join [srv dir] appendonly.aof]] 0
@@ -508,15 +415,15 @@ foreach policy {everysec always} {
             } else {
                 assert_equal $reply OK
             }
-            wait_for {[aof_info aof_last_write_status] eq "err"} 5000 "no write error"
-            assert_equal [aof_info aof_last_write_error] "File too large"
+            wait_for {[kp_persist_info aof_last_write_status] eq "err"} 5000 "no write error"
+            assert_equal [kp_persist_info aof_last_write_error] "File too large"
             assert_error "MISCONF Errors writing to the AOF file: File too large" {r set x 1}
             assert_equal [r get before] 1
             # Nothing torn: the file still ends at the last whole command.
             assert_equal [file size [aof_path $incr]] $size
             exec prlimit --pid [srv pid] --fsize=unlimited:unlimited
-            wait_for {[aof_info aof_last_write_status] eq "ok"} 5000 "no recovery"
-            assert_equal [aof_info aof_last_write_error] ""
+            wait_for {[kp_persist_info aof_last_write_status] eq "ok"} 5000 "no recovery"
+            assert_equal [kp_persist_info aof_last_write_error] ""
             r set after 1
             kp_restart_server
             list [r get before] [string length [r get failing]] [r get after] [r exists x]
@@ -526,9 +433,9 @@ foreach policy {everysec always} {
 
 start_server [list tags {aof} overrides [list appendonly yes enable-debug-command yes]] {
     test {DEBUG LOADAOF reloads the dataset from the AOF} {
-        aof_fill
-        set before [aof_dataset]
+        kp_fill_dataset r
+        set before [kp_dataset r]
         r debug loadaof
-        assert_equal [aof_dataset] $before
+        assert_equal [kp_dataset r] $before
     }
 }

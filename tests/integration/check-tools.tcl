@@ -7,56 +7,17 @@
 set ::ct_check_rdb [file join $::kp::root src keyport-check-rdb]
 set ::ct_check_aof [file join $::kp::root src keyport-check-aof]
 
-proc ct_have_redis {} {
-    foreach p {redis-server redis-check-rdb redis-check-aof} {
-        if {[auto_execok $p] eq ""} { return 0 }
-    }
-    return 1
-}
-
-# Runs argv with input on stdin. Returns {status output} (stdout and stderr).
-proc ct_run {argv {input ""}} {
-    set status 0
-    if {[catch {exec {*}$argv << $input 2>@1} out opts]} {
-        set ec [dict get $opts -errorcode]
-        if {[lindex $ec 0] ne "CHILDSTATUS"} { error $out }
-        set status [lindex $ec 2]
-        regsub {\nchild process exited abnormally$} $out {} out
-    }
-    return [list $status $out]
-}
-
-# A fresh directory in tests/tmp (removed when the file passes).
-proc ct_dir {name} {
-    set d [kp_tmp_path $name]
-    file mkdir $d
-    return $d
-}
-
-proc ct_read {path} {
-    set f [open $path rb]
-    set d [read $f]
-    close $f
-    return $d
-}
-
-proc ct_write {path data {mode wb}} {
-    set f [open $path $mode]
-    puts -nonewline $f $data
-    close $f
-}
-
 # Copies src to dst keeping its first n bytes.
 proc ct_truncated_copy {src dst n} {
-    ct_write $dst [string range [ct_read $src] 0 [expr {$n - 1}]]
+    kp_write_binary $dst [string range [kp_read_binary $src] 0 [expr {$n - 1}]]
 }
 
 # Copies src to dst with the byte at offset inverted.
 proc ct_flipped_copy {src dst offset} {
-    set d [ct_read $src]
+    set d [kp_read_binary $src]
     binary scan [string index $d $offset] cu b
     set d [string replace $d $offset $offset [binary format c [expr {$b ^ 0xff}]]]
-    ct_write $dst $d
+    kp_write_binary $dst $d
 }
 
 # The offset reported after "--- RDB ERROR DETECTED ---", or -1.
@@ -72,112 +33,26 @@ proc ct_info_count {out what} {
     return -1
 }
 
-# Last incremental file of a multi-part AOF directory, by manifest order.
-proc ct_last_incr {dir manifest} {
-    set last ""
-    foreach line [split [ct_read [file join $dir $manifest]] "\n"] {
-        if {[regexp {^file (\S+) seq \d+ type i} $line -> name]} { set last $name }
-    }
-    return [file join $dir $last]
-}
-
-# Writes a dataset with every type and encoding keyport and Redis share:
-# integer, short, long (LZF-compressible) and binary strings, small and big
-# lists, sets (intset, listpack-free strings, big), hashes and sorted sets
-# (listpack and hash table / skiplist), TTLs, a second database and a
-# transaction. Returns {keys expires} (all databases).
-proc ct_fill {c} {
-    $c select 0
-    $c set int 12345
-    $c set neg -7
-    $c set short hello
-    $c set long [string repeat abcdefgh 100]
-    $c set bin "a\x00b\r\n\xff"
-    $c set ttl1 v px 100000000
-    $c set ttl2 v ex 100000
-    $c rpush lsmall a b c 1 2 3
-    set l {}
-    for {set i 0} {$i < 400} {incr i} { lappend l [string repeat $i 20] }
-    $c rpush lbig {*}$l
-    $c sadd sint 1 2 3 -5 100000
-    $c sadd sstr a b c
-    set m {}
-    for {set i 0} {$i < 700} {incr i} { lappend m $i }
-    $c sadd sbig {*}$m
-    $c hset hsmall f1 v1 f2 2
-    set fv {}
-    for {set i 0} {$i < 300} {incr i} { lappend fv f$i [string repeat v 80] }
-    $c hset hbig {*}$fv
-    $c zadd zsmall 1 a 2.5 b -3 c
-    set sm {}
-    for {set i 0} {$i < 300} {incr i} { lappend sm $i m$i }
-    $c zadd zbig {*}$sm
-    $c multi
-    $c set tx1 1
-    $c incr tx1
-    $c exec
-    $c select 3
-    $c set indb3 yes
-    $c hset hdb3 a b
-    set keys [$c dbsize]
-    $c select 0
-    return [list [expr {$keys + [$c dbsize]}] 2]
-}
-
 # ---- Debian's redis-server as a peer -----------------------------------------
 
-# Starts /usr/bin/redis-server in dir with args. Returns a dict: port, pid,
-# chan, dir, client (connected).
-proc ct_redis_start {dir args} {
-    set port [kp_find_available_port]
-    set argv [list redis-server --bind 127.0.0.1 --port $port --save "" --dir $dir \
-                  --logfile [file join $dir redis.log] {*}$args]
-    lassign [kp__spawn $argv [file join $dir redis.out] [file join $dir redis.err]] chan pid
-    kp_control server $pid
-    set h [dict create port $port pid $pid chan $chan dir $dir]
-    wait_for {[kp_can_connect -transport tcp -host 127.0.0.1 -port $port] || ![kp_pid_alive $pid]} \
-        10000
-    if {![kp_pid_alive $pid]} {
-        set out [ct_read [file join $dir redis.log]]
-        ct_redis_stop $h
-        error "redis-server did not start: [kp__tail $out 10]"
-    }
-    dict set h client [kp_client -transport tcp -host 127.0.0.1 -port $port]
-    return $h
-}
-
-# Stops it (SIGTERM: an AOF is flushed). Returns its exit status.
-proc ct_redis_stop {h} {
-    if {[dict exists $h client]} { catch {[dict get $h client] close} }
-    lassign [kp__reap [dict get $h chan] [dict get $h pid]] how detail
-    kp_control server-exit [dict get $h pid]
-    return $detail
-}
-
-# Runs redis-server on dir until it answers or exits. Returns "up" (and
-# stops it) or its log tail.
+# Runs redis-server on dir until it answers or exits. Returns "up" and the
+# value of str (and stops it), or the error of kp_redis_start.
 proc ct_redis_starts {dir args} {
-    if {[catch {ct_redis_start $dir {*}$args} h]} { return $h }
-    set c [dict get $h client]
-    set v [$c get short]
-    ct_redis_stop $h
+    if {[catch {kp_redis_start $dir {*}$args} h]} { return $h }
+    set v [[dict get $h client] get str]
+    kp_redis_stop $h
     return "up $v"
 }
 
-proc ct_wait_rewrite {c} {
-    wait_for {[kp_info_field [$c info persistence] aof_rewrite_in_progress] eq "0" &&
-              [kp_info_field [$c info persistence] aof_rewrite_scheduled] eq "0"} 10000
-}
-
-if {[ct_have_redis]} {
+if {[kp_redis_tools_missing] eq ""} {
     test {keyport-check-rdb accepts a dump written by redis-server 7.0} {
-        set dir [ct_dir redis-rdb]
-        set h [ct_redis_start $dir]
-        lassign [ct_fill [dict get $h client]] keys expires
+        set dir [kp_new_dir redis-rdb]
+        set h [kp_redis_start $dir]
+        lassign [kp_fill_dataset [dict get $h client]] keys expires
         [dict get $h client] save
-        ct_redis_stop $h
+        kp_redis_stop $h
         set ::ct_redis_dump $dir/dump.rdb
-        lassign [ct_run [list $::ct_check_rdb $dir/dump.rdb]] status out
+        lassign [kp_run_tool [list $::ct_check_rdb $dir/dump.rdb]] status out
         assert_equal $status 0 $out
         assert_match "*\\\[offset 0\\\] Checking RDB file $dir/dump.rdb*" $out
         assert_match "*AUX FIELD redis-ver = '7.0.*'*" $out
@@ -192,10 +67,10 @@ if {[ct_have_redis]} {
     test {keyport-check-rdb rejects truncated and corrupted dumps with the offset} {
         set src $::ct_redis_dump
         set size [file size $src]
-        set dir [ct_dir bad-rdb]
+        set dir [kp_new_dir bad-rdb]
         foreach n [list 5 9 30 [expr {$size / 2}] [expr {$size - 9}] [expr {$size - 1}]] {
             ct_truncated_copy $src $dir/t.rdb $n
-            lassign [ct_run [list $::ct_check_rdb $dir/t.rdb]] status out
+            lassign [kp_run_tool [list $::ct_check_rdb $dir/t.rdb]] status out
             assert_equal $status 1 "truncated to $n: $out"
             set off [ct_rdb_error_offset $out]
             assert_range $off 0 $n "truncated to $n: $out"
@@ -205,55 +80,55 @@ if {[ct_have_redis]} {
         # CRC64 trailer); a flipped magic at once.
         foreach at [list 0 [expr {$size / 2}] [expr {$size - 12}]] {
             ct_flipped_copy $src $dir/f.rdb $at
-            lassign [ct_run [list $::ct_check_rdb $dir/f.rdb]] status out
+            lassign [kp_run_tool [list $::ct_check_rdb $dir/f.rdb]] status out
             assert_equal $status 1 "flipped at $at: $out"
             assert_range [ct_rdb_error_offset $out] 0 $size "flipped at $at: $out"
         }
         # Redis' own checker agrees that these files are bad.
-        lassign [ct_run [list redis-check-rdb $dir/f.rdb]] status out
+        lassign [kp_run_tool [list redis-check-rdb $dir/f.rdb]] status out
         assert_equal $status 1 $out
     }
 
     test {keyport-check-aof accepts AOF directories written by redis-server 7.0} {
         foreach preamble {yes no} {
-            set dir [ct_dir redis-aof-$preamble]
-            set h [ct_redis_start $dir --appendonly yes --aof-use-rdb-preamble $preamble \
+            set dir [kp_new_dir redis-aof-$preamble]
+            set h [kp_redis_start $dir --appendonly yes --aof-use-rdb-preamble $preamble \
                        --aof-timestamp-enabled yes]
             set c [dict get $h client]
-            ct_fill $c
+            kp_fill_dataset $c
             $c bgrewriteaof
-            ct_wait_rewrite $c
+            kp_wait_aof_rewrite $c
             $c set after-rewrite 1
             $c multi
             $c incr counter
             $c incr counter
             $c exec
-            ct_redis_stop $h
+            kp_redis_stop $h
             set m $dir/appendonlydir/appendonly.aof.manifest
-            lassign [ct_run [list $::ct_check_aof $m]] status out
+            lassign [kp_run_tool [list $::ct_check_aof $m]] status out
             assert_equal $status 0 $out
             assert_match "*All AOF files and manifest are valid*" $out
             if {$preamble} {
                 assert_match "*AUX FIELD aof-base = '1'*RDB looks OK*" $out
             }
-            lassign [ct_run [list redis-check-aof $m]] status rout
+            lassign [kp_run_tool [list redis-check-aof $m]] status rout
             assert_equal $status 0 $rout
         }
     }
 
     test {keyport-check-aof reports a torn tail; --fix repairs it so redis-server starts} {
-        set dir [ct_dir torn-aof]
-        set h [ct_redis_start $dir --appendonly yes]
-        ct_fill [dict get $h client]
-        ct_redis_stop $h
+        set dir [kp_new_dir torn-aof]
+        set h [kp_redis_start $dir --appendonly yes]
+        kp_fill_dataset [dict get $h client]
+        kp_redis_stop $h
         set m $dir/appendonlydir/appendonly.aof.manifest
-        set incr [ct_last_incr $dir/appendonlydir appendonly.aof.manifest]
+        set incr [kp_aof_incr_path $dir/appendonlydir]
         set good [file size $incr]
         # A write cut short: a SET whose last argument is incomplete.
-        ct_write $incr "*3\r\n\$3\r\nSET\r\n\$5\r\ntorn!\r\n\$10\r\nonly" ab
+        kp_write_binary $incr "*3\r\n\$3\r\nSET\r\n\$5\r\ntorn!\r\n\$10\r\nonly" ab
         set torn [file size $incr]
 
-        lassign [ct_run [list $::ct_check_aof $m]] status out
+        lassign [kp_run_tool [list $::ct_check_aof $m]] status out
         assert_equal $status 1 $out
         assert_match "*ok_up_to=$good,*diff=[expr {$torn - $good}]*" $out
         assert_match "*\\\[offset [expr {$good + 29}]\\\] unexpected end of file*" $out
@@ -262,67 +137,67 @@ if {[ct_have_redis]} {
                                                           --aof-load-truncated no]
 
         # Declined: nothing changes.
-        lassign [ct_run [list $::ct_check_aof --fix $m] "n\n"] status out
+        lassign [kp_run_tool [list $::ct_check_aof --fix $m] "n\n"] status out
         assert_equal $status 1 $out
         assert_match "*Continue? \\\[y/N\\\]: Aborting...*" $out
         assert_equal [file size $incr] $torn
 
-        lassign [ct_run [list $::ct_check_aof --fix $m] "y\n"] status out
+        lassign [kp_run_tool [list $::ct_check_aof --fix $m] "y\n"] status out
         assert_equal $status 0 $out
         assert_match "*This will shrink the AOF * from $torn bytes, with [expr {$torn - $good}] bytes, to $good bytes*" $out
         assert_match "*Successfully truncated AOF*" $out
         assert_equal [file size $incr] $good
-        lassign [ct_run [list redis-check-aof $m]] status rout
+        lassign [kp_run_tool [list redis-check-aof $m]] status rout
         assert_equal $status 0 $rout
         assert_equal [ct_redis_starts $dir --appendonly yes --aof-load-truncated no] "up hello"
     }
 
     test {keyport-check-aof --fix never splits a transaction, like redis-check-aof} {
-        set dir [ct_dir multi-aof]
-        set h [ct_redis_start $dir --appendonly yes]
-        ct_fill [dict get $h client]
-        ct_redis_stop $h
-        set incr [ct_last_incr $dir/appendonlydir appendonly.aof.manifest]
-        ct_write $incr "*1\r\n\$5\r\nMULTI\r\n*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n" ab
+        set dir [kp_new_dir multi-aof]
+        set h [kp_redis_start $dir --appendonly yes]
+        kp_fill_dataset [dict get $h client]
+        kp_redis_stop $h
+        set incr [kp_aof_incr_path $dir/appendonlydir]
+        kp_write_binary $incr "*1\r\n\$5\r\nMULTI\r\n*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n" ab
         file copy $dir/appendonlydir $dir/copy
         set m appendonly.aof.manifest
-        lassign [ct_run [list $::ct_check_aof --fix $dir/appendonlydir/$m] y] status out
+        lassign [kp_run_tool [list $::ct_check_aof --fix $dir/appendonlydir/$m] y] status out
         assert_equal $status 0 $out
         assert_match "*end of file inside MULTI*" $out
-        lassign [ct_run [list redis-check-aof --fix $dir/copy/$m] y] status rout
+        lassign [kp_run_tool [list redis-check-aof --fix $dir/copy/$m] y] status rout
         assert_equal $status 0 $rout
-        assert_equal [file size $incr] [file size [ct_last_incr $dir/copy $m]]
+        assert_equal [file size $incr] [file size [kp_aof_incr_path $dir/copy $m]]
     }
 }
 
 test {keyport-check-aof --truncate-to-timestamp cuts at the first later annotation} {
-    set dir [ct_dir ts-aof]
+    set dir [kp_new_dir ts-aof]
     set cmd1 "*3\r\n\$3\r\nSET\r\n\$1\r\na\r\n\$1\r\n1\r\n"
     set multi "*1\r\n\$5\r\nMULTI\r\n$cmd1#TS:250\r\n$cmd1*1\r\n\$4\r\nEXEC\r\n"
     set body "#TS:100\r\n$cmd1#TS:200\r\n$multi$cmd1#TS:300\r\n$cmd1"
-    ct_write $dir/appendonly.aof.1.incr.aof $body
-    ct_write $dir/m "file appendonly.aof.1.incr.aof seq 1 type i\n"
+    kp_write_binary $dir/appendonly.aof.1.incr.aof $body
+    kp_write_binary $dir/m "file appendonly.aof.1.incr.aof seq 1 type i\n"
     set cut_multi [string first "*1\r\n\$5\r\nMULTI" $body]
     set cut_300 [string first "#TS:300" $body]
     foreach {ts want} [list 1000 [string length $body] 300 [string length $body] \
                            299 $cut_300 250 $cut_300 249 $cut_multi 200 $cut_multi] {
-        ct_write $dir/appendonly.aof.1.incr.aof $body
-        lassign [ct_run [list $::ct_check_aof --truncate-to-timestamp $ts $dir/m]] status out
+        kp_write_binary $dir/appendonly.aof.1.incr.aof $body
+        lassign [kp_run_tool [list $::ct_check_aof --truncate-to-timestamp $ts $dir/m]] status out
         assert_equal $status 0 "ts $ts: $out"
         assert_equal [file size $dir/appendonly.aof.1.incr.aof] $want "ts $ts: $out"
     }
-    ct_write $dir/appendonly.aof.1.incr.aof $body
-    lassign [ct_run [list $::ct_check_aof --truncate-to-timestamp 99 $dir/m]] status out
+    kp_write_binary $dir/appendonly.aof.1.incr.aof $body
+    lassign [kp_run_tool [list $::ct_check_aof --truncate-to-timestamp 99 $dir/m]] status out
     assert_equal $status 1 $out
     assert_match "*has nothing before timestamp 99*" $out
     assert_equal [file size $dir/appendonly.aof.1.incr.aof] [string length $body]
-    lassign [ct_run [list $::ct_check_aof --truncate-to-timestamp soon $dir/m]] status out
+    lassign [kp_run_tool [list $::ct_check_aof --truncate-to-timestamp soon $dir/m]] status out
     assert_equal $status 1 $out
 }
 
 test {keyport-check-aof refuses a bad manifest and names the line} {
-    set dir [ct_dir bad-manifest]
-    ct_write $dir/a.1.incr.aof "*1\r\n\$4\r\nPING\r\n"
+    set dir [kp_new_dir bad-manifest]
+    kp_write_binary $dir/a.1.incr.aof "*1\r\n\$4\r\nPING\r\n"
     foreach {text why} {
         "file a.1.incr.aof seq 1 type i\nfile b.aof seq\n" "*line 2*"
         "file ../a.1.incr.aof seq 1 type i\n" "*line 1*not a path*"
@@ -331,38 +206,38 @@ test {keyport-check-aof refuses a bad manifest and names the line} {
         "file a.1.incr.aof seq 1 type x\n" "*line 1*unknown file type*"
         "file a.1.incr.aof seq 1 type i" "*line 1*newline*"
     } {
-        ct_write $dir/m $text
-        lassign [ct_run [list $::ct_check_aof $dir/m]] status out
+        kp_write_binary $dir/m $text
+        lassign [kp_run_tool [list $::ct_check_aof $dir/m]] status out
         assert_equal $status 1 "$text: $out"
         assert_match $why $out "$text: $out"
     }
     # As for Redis, a manifest is a file that starts with "file".
-    ct_write $dir/m "file a.1.incr.aof seq 1 type i\n# comment\nfile old.aof seq 1 type h\n"
-    lassign [ct_run [list $::ct_check_aof $dir/m]] status out
+    kp_write_binary $dir/m "file a.1.incr.aof seq 1 type i\n# comment\nfile old.aof seq 1 type h\n"
+    lassign [kp_run_tool [list $::ct_check_aof $dir/m]] status out
     assert_equal $status 0 $out
-    ct_write $dir/m "file missing.aof seq 1 type i\n"
-    lassign [ct_run [list $::ct_check_aof $dir/m]] status out
+    kp_write_binary $dir/m "file missing.aof seq 1 type i\n"
+    lassign [kp_run_tool [list $::ct_check_aof $dir/m]] status out
     assert_equal $status 1 $out
     assert_match "*missing.aof*No such file*" $out
 }
 
 test {The checkers' usage errors, --help and --version} {
     foreach tool [list $::ct_check_rdb $::ct_check_aof] {
-        lassign [ct_run [list $tool]] status out
+        lassign [kp_run_tool [list $tool]] status out
         assert_equal $status 1 $out
         assert_match "*Usage: [file tail $tool]*" $out
-        lassign [ct_run [list $tool --help]] status out
+        lassign [kp_run_tool [list $tool --help]] status out
         assert_equal $status 0 $out
-        lassign [ct_run [list $tool --version]] status out
+        lassign [kp_run_tool [list $tool --version]] status out
         assert_equal $status 0 $out
         assert_match "[file tail $tool] *" $out
-        lassign [ct_run [list $tool [kp_tmp_path none]]] status out
+        lassign [kp_run_tool [list $tool [kp_tmp_path none]]] status out
         assert_equal $status 1 $out
         assert_match "*No such file*" $out
     }
-    lassign [ct_run [list $::ct_check_aof --fix]] status out
+    lassign [kp_run_tool [list $::ct_check_aof --fix]] status out
     assert_equal $status 1 $out
-    lassign [ct_run [list $::ct_check_aof --fix --truncate-to-timestamp 5 x]] status out
+    lassign [kp_run_tool [list $::ct_check_aof --fix --truncate-to-timestamp 5 x]] status out
     assert_equal $status 1 $out
 }
 
@@ -370,17 +245,17 @@ test {The checkers' usage errors, --help and --version} {
 
 start_server {tags {keyport check-tools}} {
     test {keyport-check-rdb and redis-check-rdb accept keyport's dump} {
-        lassign [ct_fill [srv client]] keys expires
+        lassign [kp_fill_dataset [srv client]] keys expires
         r save
         set dump [file join [srv dir] dump.rdb]
-        lassign [ct_run [list $::ct_check_rdb $dump]] status out
+        lassign [kp_run_tool [list $::ct_check_rdb $dump]] status out
         assert_equal $status 0 $out
         assert_match "*Selecting DB ID 0*Selecting DB ID 3*" $out
         assert_match "*Checksum OK*RDB looks OK*" $out
         assert_equal [ct_info_count $out "keys read"] $keys $out
         assert_equal [ct_info_count $out expires] $expires $out
         if {[auto_execok redis-check-rdb] eq ""} { kp_skip "redis-check-rdb not installed" }
-        lassign [ct_run [list redis-check-rdb $dump]] status rout
+        lassign [kp_run_tool [list redis-check-rdb $dump]] status rout
         assert_equal $status 0 $rout
         assert_match "*RDB looks OK*" $rout
         assert_equal [ct_info_count $rout "keys read"] $keys $rout
@@ -389,33 +264,33 @@ start_server {tags {keyport check-tools}} {
 
 start_server {tags {keyport check-tools} overrides {appendonly yes aof-timestamp-enabled yes}} {
     test {keyport-check-aof and redis-check-aof accept keyport's AOF} {
-        ct_fill [srv client]
+        kp_fill_dataset [srv client]
         r bgrewriteaof
-        ct_wait_rewrite [srv client]
+        kp_wait_aof_rewrite [srv client]
         r set after-rewrite 1
         r multi
         r incr counter
         r incr counter
         r exec
-        set m [file join [srv dir] appendonlydir appendonly.aof.manifest]
-        set incr [ct_last_incr [file join [srv dir] appendonlydir] appendonly.aof.manifest]
+        set m [file join [kp_aof_dir] appendonly.aof.manifest]
+        set incr [kp_aof_incr_path]
         assert_morethan [file size $incr] 0
-        lassign [ct_run [list $::ct_check_aof $m]] status out
+        lassign [kp_run_tool [list $::ct_check_aof $m]] status out
         assert_equal $status 0 $out
         assert_match "*All AOF files and manifest are valid*" $out
         assert_match "*AUX FIELD aof-base = '1'*RDB looks OK*" $out
         if {[auto_execok redis-check-aof] eq ""} { kp_skip "redis-check-aof not installed" }
-        lassign [ct_run [list redis-check-aof $m]] status rout
+        lassign [kp_run_tool [list redis-check-aof $m]] status rout
         assert_equal $status 0 $rout
     }
 
     test {A torn tail of keyport's AOF: refused with aof-load-truncated no, repaired by --fix} {
-        set dir [ct_dir kp-torn]
-        file copy [file join [srv dir] appendonlydir] $dir/appendonlydir
+        set dir [kp_new_dir kp-torn]
+        file copy [kp_aof_dir] $dir/appendonlydir
         set m $dir/appendonlydir/appendonly.aof.manifest
-        set incr [ct_last_incr $dir/appendonlydir appendonly.aof.manifest]
+        set incr [kp_aof_incr_path $dir/appendonlydir]
         set good [file size $incr]
-        ct_write $incr "*2\r\n\$3\r\nDEL\r\n\$4\r\nsho" ab
+        kp_write_binary $incr "*2\r\n\$3\r\nDEL\r\n\$4\r\nsho" ab
 
         set port [kp_find_available_port]
         set args [list --port $port --bind 127.0.0.1 --dir $dir --appendonly yes \
@@ -423,7 +298,7 @@ start_server {tags {keyport check-tools} overrides {appendonly yes aof-timestamp
         set r [kp_exec_server $args 10000]
         assert_equal [dict get $r status] 1 [dict get $r output]
 
-        lassign [ct_run [list $::ct_check_aof --fix $m] y] status out
+        lassign [kp_run_tool [list $::ct_check_aof --fix $m] y] status out
         assert_equal $status 0 $out
         assert_equal [file size $incr] $good
 
@@ -431,7 +306,7 @@ start_server {tags {keyport check-tools} overrides {appendonly yes aof-timestamp
         wait_for {[kp_can_connect -transport tcp -host 127.0.0.1 -port $port]} 10000 \
             "server did not start: [kp_spawned_output $h]"
         set c [kp_client -transport tcp -host 127.0.0.1 -port $port]
-        set v [list [$c get short] [$c get counter] [$c dbsize]]
+        set v [list [$c get str] [$c get counter] [$c dbsize]]
         $c close
         kp_stop_spawned $h
         assert_equal $v [list hello 2 [r dbsize]]

@@ -34,58 +34,14 @@ proc dump_forge {body {version 10}} {
     return $p
 }
 
-# The value of key k through client c in a comparable form (unordered
-# collections sorted).
-proc dump_value {c k} {
-    switch -- [$c type $k] {
-        string { return [$c get $k] }
-        list { return [$c lrange $k 0 -1] }
-        set { return [lsort [$c smembers $k]] }
-        zset { return [$c zrange $k 0 -1 withscores] }
-        hash { return [lsort -stride 2 [$c hgetall $k]] }
-        none { return "<none>" }
-        default { error "unexpected type of $k" }
-    }
-}
-
-# Keys of every type and encoding: name -> expected OBJECT ENCODING.
+# Keys of every type and encoding that kp_fill_dataset writes: name ->
+# expected OBJECT ENCODING.
 set ::dump_keys {
     str embstr  int int  bigint embstr  empty embstr  long raw  lzf raw  binary raw
     list quicklist  biglist quicklist
     intset intset  bigintset hashtable  strset hashtable
     smallhash listpack  bighash hashtable  longvalhash hashtable
     smallzset listpack  bigzset skiplist  longzset skiplist
-}
-
-proc dump_fill {c} {
-    $c set str hello
-    $c set int 12345
-    $c set bigint 99999999999999999999
-    $c set empty ""
-    $c set long [string repeat "x" 100][clock microseconds]
-    $c set lzf [string repeat abcd 500]
-    set bin ""
-    for {set i 0} {$i < 256} {incr i} { append bin [format %c $i] }
-    $c set binary [encoding convertto iso8859-1 $bin]
-    $c rpush list a 17 -3 b [string repeat x 70] 4294967296
-    set items {}
-    for {set i 0} {$i < 2000} {incr i} { lappend items [expr {$i % 3 ? $i : "item:$i"}] }
-    $c rpush biglist {*}$items
-    $c sadd intset 1 2 3 -7 1000000 -9223372036854775808 9223372036854775807
-    set members {}
-    for {set i 0} {$i < 600} {incr i} { lappend members [expr {$i * 3}] }
-    $c sadd bigintset {*}$members
-    $c sadd strset a b c 12
-    $c hset smallhash f1 v1 f2 2 3 three neg -5
-    set fields {}
-    for {set i 0} {$i < 600} {incr i} { lappend fields field:$i $i }
-    $c hset bighash {*}$fields
-    $c hset longvalhash a [string repeat y 100] b 1
-    $c zadd smallzset 1 a 2.5 b -inf c +inf d 0.1 e 3 123 -0.5 f
-    set scored {}
-    for {set i 0} {$i < 300} {incr i} { lappend scored [expr {$i / 7.0}] m$i }
-    $c zadd bigzset {*}$scored
-    $c zadd longzset 1 [string repeat z 100] 2 short
 }
 
 start_server {tags {dump}} {
@@ -96,14 +52,14 @@ start_server {tags {dump}} {
 
     test {DUMP / RESTORE round trip of every type and encoding} {
         r flushdb
-        dump_fill r
+        kp_fill_dataset r
         foreach {k enc} $::dump_keys {
             assert_encoding $enc $k
-            set before [dump_value r $k]
+            set before [kp_key_value r $k]
             set payload [r dump $k]
             r del $k
             assert_equal [r restore $k 0 $payload] OK
-            assert_equal [dump_value r $k] $before "value of $k"
+            assert_equal [kp_key_value r $k] $before "value of $k"
             assert_encoding $enc $k
             assert_equal [r ttl $k] -1
         }
@@ -296,49 +252,6 @@ start_server {tags {dump}} {
 
 # ---- interop with Debian's redis-server 7.0 ----
 
-set ::dump_redis /usr/bin/redis-server
-
-proc dump_require_redis {} {
-    if {$::kp::opt(transport) ne "tcp"} { kp_skip "runs in the tcp run only" }
-    if {![file executable $::dump_redis]} { kp_skip "$::dump_redis is not installed" }
-}
-
-# Starts redis-server on a free port with --save "" and its own dir.
-# Returns {pid chan client dir}.
-proc dump_redis_start {} {
-    set dir [kp_tmp_path redis-peer]
-    file mkdir $dir
-    set port [kp_find_available_port]
-    set log [file join $dir redis.log]
-    lassign [kp__spawn [list $::dump_redis --port $port --bind 127.0.0.1 --save "" \
-                            --dir $dir] $log $log.err 1] chan pid
-    kp_control server $pid
-    set deadline [expr {[clock milliseconds] + 20000}]
-    while 1 {
-        if {![catch {kp_client -transport tcp -host 127.0.0.1 -port $port -timeout 2000} c]} {
-            if {![catch {$c ping} reply] && $reply eq "PONG"} {
-                return [list $pid $chan $c $dir]
-            }
-            catch {$c close}
-        }
-        if {![kp_pid_alive $pid] || [clock milliseconds] > $deadline} {
-            set out [kp__tail [kp__read_file $log] 20]
-            dump_redis_stop [list $pid $chan "" $dir]
-            fail "redis-server did not start:\n$out"
-        }
-        after 50
-    }
-}
-
-# Stops it by its pid and removes its directory.
-proc dump_redis_stop {h} {
-    lassign $h pid chan c dir
-    if {$c ne ""} { catch {$c close} }
-    kp__reap $chan $pid
-    kp_control server-exit $pid
-    if {!$::kp::opt(dont_clean)} { file delete -force $dir }
-}
-
 # Moves every key of ::dump_keys from client a to client b with DUMP and
 # RESTORE and checks values and encodings on arrival.
 proc dump_transfer {a b} {
@@ -346,53 +259,49 @@ proc dump_transfer {a b} {
     foreach {k enc} $::dump_keys {
         set payload [$a dump $k]
         assert_equal [$b restore $k 0 $payload] OK
-        assert_equal [dump_value $b $k] [dump_value $a $k] "value of $k"
+        assert_equal [kp_key_value $b $k] [kp_key_value $a $k] "value of $k"
         assert_equal [$b object encoding $k] $enc "encoding of $k"
     }
 }
 
 start_server {tags {dump interop}} {
     test {Payloads from redis-server 7.0 restore in keyport} {
-        dump_require_redis
-        set h [dump_redis_start]
-        set code [catch {
-            set peer [lindex $h 2]
+        kp_require_redis_peer
+        kp_with_redis h [kp_tmp_path redis-peer] {
+            set peer [dict get $h client]
             $peer flushall
-            dump_fill $peer
+            kp_fill_dataset $peer
             dump_transfer $peer r
-        } err opts]
-        dump_redis_stop $h
-        return -options $opts $err
+        }
     }
 
     test {Payloads from keyport restore in redis-server 7.0} {
-        dump_require_redis
-        set h [dump_redis_start]
-        set code [catch {
-            set peer [lindex $h 2]
-            r flushall
-            dump_fill r
-            dump_transfer r $peer
-            # With rdbcompression no on both sides too.
-            r config set rdbcompression no
-            $peer config set rdbcompression no
-            dump_transfer r $peer
-            dump_transfer $peer r
-        } err opts]
-        r config set rdbcompression yes
-        dump_redis_stop $h
-        return -options $opts $err
+        kp_require_redis_peer
+        try {
+            kp_with_redis h [kp_tmp_path redis-peer] {
+                set peer [dict get $h client]
+                r flushall
+                kp_fill_dataset r
+                dump_transfer r $peer
+                # With rdbcompression no on both sides too.
+                r config set rdbcompression no
+                $peer config set rdbcompression no
+                dump_transfer r $peer
+                dump_transfer $peer r
+            }
+        } finally {
+            r config set rdbcompression yes
+        }
     }
 
     test {keyport's payloads are byte-identical to redis-server's for the same values} {
-        dump_require_redis
-        set h [dump_redis_start]
-        set code [catch {
-            set peer [lindex $h 2]
+        kp_require_redis_peer
+        kp_with_redis h [kp_tmp_path redis-peer] {
+            set peer [dict get $h client]
             r flushall
             $peer flushall
-            dump_fill r
-            dump_fill $peer
+            kp_fill_dataset r
+            kp_fill_dataset $peer
             # Values whose encoding is fully determined by their contents
             # (hash tables iterate in an arbitrary order; LZF output depends
             # on the library build).
@@ -400,9 +309,7 @@ start_server {tags {dump interop}} {
                        bigzset longzset} {
                 assert_equal [r dump $k] [$peer dump $k] "payload of $k"
             }
-        } err opts]
-        dump_redis_stop $h
-        return -options $opts $err
+        }
     }
 }
 
@@ -410,7 +317,7 @@ start_server {tags {dump interop}} {
     test {redis-check-rdb accepts a file keyport saved} {
         if {![file executable /usr/bin/redis-check-rdb]} { kp_skip "redis-check-rdb is not installed" }
         r flushall
-        dump_fill r
+        kp_fill_dataset r
         r expire str 100000
         r select 3
         r set other db3

@@ -7,33 +7,12 @@
 
 # ---- helpers ----------------------------------------------------------------
 
-proc pinfo {field {level 0}} {
-    return [kp_info_field [r $level info persistence] $field]
-}
-
 proc sinfo {field} {
     return [kp_info_field [r info stats] $field]
 }
 
-proc wait_bgsave_done {{timeout 20000}} {
-    wait_for {[pinfo rdb_bgsave_in_progress] == 0} $timeout "BGSAVE still running"
-}
-
 proc dump_path {{name dump.rdb}} {
     return [file join [srv dir] $name]
-}
-
-proc read_binary {path} {
-    set f [open $path rb]
-    set d [read $f]
-    close $f
-    return $d
-}
-
-proc write_binary {path data} {
-    set f [open $path wb]
-    puts -nonewline $f $data
-    close $f
 }
 
 # Files named temp-*.rdb left in dir.
@@ -59,71 +38,21 @@ proc last_log_pid {pattern} {
     return $pid
 }
 
-# One value of every type, with the compact and the large encodings, in two
-# databases; keys with a TTL.
-proc fill_every_type {} {
-    r select 0
-    r set str hello
-    r set int 12345
-    r set big [string repeat x 5000]
-    r rpush list a b c 1 2 3
-    for {set i 0} {$i < 200} {incr i} { r rpush biglist $i "element-$i" }
-    r sadd intset 1 2 3 100000
-    r sadd set a b c
-    for {set i 0} {$i < 300} {incr i} { r sadd bigset "member-$i" }
-    r zadd zset 1 a 2.5 b -3 c
-    for {set i 0} {$i < 200} {incr i} { r zadd bigzset $i "m-$i" }
-    r hset hash f1 v1 f2 v2
-    for {set i 0} {$i < 200} {incr i} { r hset bighash "field-$i" [string repeat v $i] }
-    r set ttlkey v
-    r pexpire ttlkey 600000
-    r hset ttlhash f v
-    r expire ttlhash 900
-    r select 9
-    r set db9key nine
-    r select 0
-}
-
-proc check_every_type {} {
-    r select 0
-    assert_equal [r get str] hello
-    assert_equal [r get int] 12345
-    assert_equal [r strlen big] 5000
-    assert_equal [r lrange list 0 -1] {a b c 1 2 3}
-    assert_equal [r llen biglist] 400
-    assert_equal [r lindex biglist -1] element-199
-    assert_equal [lsort -integer [r smembers intset]] {1 2 3 100000}
-    assert_equal [lsort [r smembers set]] {a b c}
-    assert_equal [r scard bigset] 300
-    assert_equal [r zrange zset 0 -1 withscores] {c -3 a 1 b 2.5}
-    assert_equal [r zcard bigzset] 200
-    assert_equal [r zscore bigzset m-150] 150
-    assert_equal [r hgetall hash] {f1 v1 f2 v2}
-    assert_equal [r hlen bighash] 200
-    assert_equal [r hget bighash field-199] [string repeat v 199]
-    assert_range [r pttl ttlkey] 1 600000
-    assert_range [r ttl ttlhash] 1 900
-    assert_equal [r persist str] 0
-    r select 9
-    assert_equal [r get db9key] nine
-    r select 0
-}
-
 # ---- SAVE, LASTSAVE, the startup load ------------------------------------------
 
 start_server {tags {persistence} overrides {save "" enable-protected-configs yes}} {
     test {SAVE and a restart keep every type and the TTLs} {
-        fill_every_type
+        lassign [kp_fill_dataset r] total
         set keys0 [r dbsize]
+        set before [kp_dataset r]
         assert_equal [r save] OK
         assert [file exists [dump_path]]
         kp_restart_server
         assert_equal [r dbsize] $keys0
-        check_every_type
+        assert_equal [kp_dataset r] $before
         wait_for_log "*DB loaded from disk*"
-        set total [expr {$keys0 + 1}]
-        assert_equal [pinfo rdb_last_load_keys_loaded] $total
-        assert_equal [pinfo rdb_last_load_keys_expired] 0
+        assert_equal [kp_persist_info rdb_last_load_keys_loaded] $total
+        assert_equal [kp_persist_info rdb_last_load_keys_expired] 0
     }
 
     test {LASTSAVE is the time of the last successful save} {
@@ -135,15 +64,15 @@ start_server {tags {persistence} overrides {save "" enable-protected-configs yes
         r save
         set after [r lastsave]
         assert_morethan $after $before
-        assert_equal [pinfo rdb_last_save_time] $after
+        assert_equal [kp_persist_info rdb_last_save_time] $after
     }
 
     test {SAVE resets rdb_changes_since_last_save} {
         r set k1 v1
         r set k2 v2
-        assert_morethan_equal [pinfo rdb_changes_since_last_save] 2
+        assert_morethan_equal [kp_persist_info rdb_changes_since_last_save] 2
         r save
-        pinfo rdb_changes_since_last_save
+        kp_persist_info rdb_changes_since_last_save
     } {0}
 
     test {SAVE and BGSAVE argument errors} {
@@ -169,14 +98,14 @@ start_server {tags {persistence} overrides {save "" enable-protected-configs yes
 
     test {A failed SAVE leaves the previous file intact and no temp file} {
         r save
-        set good [read_binary [dump_path]]
+        set good [kp_read_binary [dump_path]]
         # A directory where the file should go: the final rename fails.
         file mkdir [dump_path dir.rdb]
         r config set dbfilename dir.rdb
         r set another 1
         assert_error "ERR" {r save}
         r config set dbfilename dump.rdb
-        assert_equal [read_binary [dump_path]] $good
+        assert_equal [kp_read_binary [dump_path]] $good
         assert_equal [temp_files [srv dir]] {}
         file delete -force [dump_path dir.rdb]
     }
@@ -188,13 +117,13 @@ start_server {tags {persistence} overrides {save ""}} {
     test {BGSAVE saves a snapshot while writes go on} {
         for {set i 0} {$i < 1000} {incr i} { r set "key:$i" $i }
         set forks [sinfo total_forks]
-        set saves [pinfo rdb_saves]
+        set saves [kp_persist_info rdb_saves]
         # 2 ms per key: the child runs about two seconds.
         r config set rdb-key-save-delay 2000
         assert_equal [r bgsave] {Background saving started}
-        assert_equal [pinfo rdb_bgsave_in_progress] 1
-        assert_equal [pinfo current_save_keys_total] 1000
-        assert_morethan_equal [pinfo rdb_current_bgsave_time_sec] 0
+        assert_equal [kp_persist_info rdb_bgsave_in_progress] 1
+        assert_equal [kp_persist_info current_save_keys_total] 1000
+        assert_morethan_equal [kp_persist_info rdb_current_bgsave_time_sec] 0
         # Writes are served while the child saves; they are not in its
         # snapshot.
         r set during-save 1
@@ -202,56 +131,56 @@ start_server {tags {persistence} overrides {save ""}} {
         assert_error "ERR Background save already in progress" {r bgsave}
         assert_error "ERR Background save already in progress" {r bgsave schedule}
         assert_error "ERR Background save already in progress" {r save}
-        wait_bgsave_done
+        kp_wait_bgsave
         r config set rdb-key-save-delay 0
-        assert_equal [pinfo rdb_last_bgsave_status] ok
-        assert_equal [pinfo rdb_saves] [expr {$saves + 1}]
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
+        assert_equal [kp_persist_info rdb_saves] [expr {$saves + 1}]
         assert_equal [sinfo total_forks] [expr {$forks + 1}]
         assert_morethan [sinfo latest_fork_usec] 0
-        assert_morethan_equal [pinfo rdb_last_bgsave_time_sec] 1
-        assert_equal [pinfo rdb_current_bgsave_time_sec] -1
-        assert_morethan [pinfo rdb_last_cow_size] 0
+        assert_morethan_equal [kp_persist_info rdb_last_bgsave_time_sec] 1
+        assert_equal [kp_persist_info rdb_current_bgsave_time_sec] -1
+        assert_morethan [kp_persist_info rdb_last_cow_size] 0
         # Changes made while it saved are still unsaved.
-        assert_morethan_equal [pinfo rdb_changes_since_last_save] 2
+        assert_morethan_equal [kp_persist_info rdb_changes_since_last_save] 2
         wait_for_log "*Background saving terminated with success*"
         kp_restart_server
         list [r dbsize] [r exists during-save] [r get key:0] [r get key:999]
     } {1000 0 0 999}
 
     test {BGSAVE inside EXEC is scheduled and runs after the transaction} {
-        set saves [pinfo rdb_saves]
+        set saves [kp_persist_info rdb_saves]
         r multi
         r set in-multi 1
         r bgsave
         assert_equal [r exec] {OK {Background saving scheduled}}
-        wait_for {[pinfo rdb_saves] > $saves} 5000 "scheduled BGSAVE never started"
-        wait_bgsave_done
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        wait_for {[kp_persist_info rdb_saves] > $saves} 5000 "scheduled BGSAVE never started"
+        kp_wait_bgsave
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
     }
 
     test {BGSAVE SCHEDULE with no child starts at once} {
         assert_equal [r bgsave schedule] {Background saving started}
-        wait_bgsave_done
+        kp_wait_bgsave
     }
 
     test {BGSAVE while an AOF rewrite runs: refused, or SCHEDULE waits for it} {
         for {set i 0} {$i < 500} {incr i} { r set "aof:$i" $i }
         r config set rdb-key-save-delay 2000
         assert_match {Background append only file rewriting*} [r bgrewriteaof]
-        wait_for {[pinfo aof_rewrite_in_progress] == 1} 5000
+        wait_for {[kp_persist_info aof_rewrite_in_progress] == 1} 5000
         assert_error {ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.} {r bgsave}
-        set saves [pinfo rdb_saves]
+        set saves [kp_persist_info rdb_saves]
         assert_equal [r bgsave schedule] {Background saving scheduled}
-        assert_equal [pinfo rdb_bgsave_in_progress] 0
+        assert_equal [kp_persist_info rdb_bgsave_in_progress] 0
         r config set rdb-key-save-delay 0
-        wait_for {[pinfo rdb_saves] > $saves} 20000 "scheduled BGSAVE never started"
-        wait_bgsave_done
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        wait_for {[kp_persist_info rdb_saves] > $saves} 20000 "scheduled BGSAVE never started"
+        kp_wait_bgsave
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
     }
 
     test {CONFIG RESETSTAT clears rdb_saves, total_forks and latest_fork_usec} {
         r config resetstat
-        list [pinfo rdb_saves] [sinfo total_forks] [sinfo latest_fork_usec]
+        list [kp_persist_info rdb_saves] [sinfo total_forks] [sinfo latest_fork_usec]
     } {0 0 0}
 }
 
@@ -263,16 +192,16 @@ start_server {tags {persistence} overrides {save "1 2"}} {
         r set b 2
         wait_for_log "*2 changes in 1 seconds. Saving...*" 5000
         wait_for_log "*Background saving terminated with success*" 10000
-        wait_for {[pinfo rdb_changes_since_last_save] == 0} 2000
+        wait_for {[kp_persist_info rdb_changes_since_last_save] == 0} 2000
         assert [file exists [dump_path]]
     }
 
     test {One change is below the save point} {
-        set saves [pinfo rdb_saves]
+        set saves [kp_persist_info rdb_saves]
         r set c 3
         kp_sleep 2200
-        assert_equal [pinfo rdb_saves] $saves
-        pinfo rdb_changes_since_last_save
+        assert_equal [kp_persist_info rdb_saves] $saves
+        kp_persist_info rdb_changes_since_last_save
     } {1}
 }
 
@@ -295,9 +224,15 @@ start_server {tags {persistence} overrides {save "3600 1" enable-protected-confi
         r set k v
         break_dir $baddir
         assert_equal [r bgsave] {Background saving started}
-        wait_bgsave_done
+        kp_wait_bgsave
         wait_for_log "*Background saving error*"
-        assert_equal [pinfo rdb_last_bgsave_status] err
+        assert_equal [kp_persist_info rdb_last_bgsave_status] err
+    }
+
+    tags {keyport} {
+        test {INFO says why the BGSAVE failed (rdb_last_bgsave_error)} {
+            assert_match "*No such file or directory*" [kp_persist_info rdb_last_bgsave_error]
+        }
     }
 
     test {Writes are refused with MISCONF, reads are served} {
@@ -337,19 +272,19 @@ start_server {tags {persistence} overrides {save "3600 1" enable-protected-confi
     test {Writes are accepted again after a good BGSAVE} {
         r config set dir $gooddir
         assert_equal [r bgsave] {Background saving started}
-        wait_bgsave_done
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        kp_wait_bgsave
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
         r set k v7
     } {OK}
 
     test {A good SAVE clears the error too} {
         break_dir $baddir
         r bgsave
-        wait_bgsave_done
+        kp_wait_bgsave
         assert_error "MISCONF*" {r set k v8}
         r config set dir $gooddir
         assert_equal [r save] OK
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
         r set k v9
     } {OK}
 
@@ -374,7 +309,7 @@ start_server {tags {persistence} overrides {save "1 1" enable-protected-configs 
             # harness's SIGTERM can save).
             r config set dir [srv dir]
         }
-        wait_for {[pinfo rdb_last_bgsave_status] eq "ok"} 8000
+        wait_for {[kp_persist_info rdb_last_bgsave_status] eq "ok"} 8000
         assert_morethan [log_count "*changes in 1 seconds. Saving...*"] $tries
     }
 }
@@ -387,7 +322,7 @@ start_server {tags {persistence} overrides {save "3600 1"}} {
         r flushall
         wait_for_log "*DB saved on disk*"
         assert [file exists [dump_path]]
-        pinfo rdb_changes_since_last_save
+        kp_persist_info rdb_changes_since_last_save
     } {0}
 
     test {FLUSHALL kills a running BGSAVE} {
@@ -399,9 +334,9 @@ start_server {tags {persistence} overrides {save "3600 1"}} {
         } finally {
             r config set rdb-key-save-delay 0
         }
-        wait_bgsave_done 5000
+        kp_wait_bgsave r 5000
         # Stopped on purpose: not a failed save.
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
         assert_equal [temp_files [srv dir]] {}
         kp_restart_server
         r dbsize
@@ -418,17 +353,17 @@ start_server {tags {persistence} overrides {save "3600 1"}} {
             # Let it create its temp file first.
             wait_for {[temp_files [srv dir]] ne {}} 5000
             exec kill -KILL $child
-            wait_bgsave_done 5000
+            kp_wait_bgsave r 5000
         } finally {
             r config set rdb-key-save-delay 0
         }
         wait_for_log "*Background saving terminated by signal 9*"
-        assert_equal [pinfo rdb_last_bgsave_status] err
+        assert_equal [kp_persist_info rdb_last_bgsave_status] err
         assert_equal [temp_files [srv dir]] {}
         assert_error "MISCONF*" {r set k v}
         assert_equal [r bgsave] {Background saving started}
-        wait_bgsave_done
-        assert_equal [pinfo rdb_last_bgsave_status] ok
+        kp_wait_bgsave
+        assert_equal [kp_persist_info rdb_last_bgsave_status] ok
         r set k v
     } {OK}
 }
@@ -438,27 +373,21 @@ start_server {tags {persistence} overrides {save "3600 1"}} {
 start_server {tags {persistence shutdown} overrides {save ""}} {
     test {SHUTDOWN SAVE saves without save points} {
         r set saved-by-shutdown 1
-        kp_server_expect_exit
-        catch {r shutdown save}
-        wait_for {![kp_server_alive]} 10000
+        kp_shutdown_server save
         kp_restart_server
         r get saved-by-shutdown
     } {1}
 
     test {SHUTDOWN without save points does not save} {
         r set not-saved 1
-        kp_server_expect_exit
-        catch {r shutdown}
-        wait_for {![kp_server_alive]} 10000
+        kp_shutdown_server
         kp_restart_server
         list [r exists not-saved] [r exists saved-by-shutdown]
     } {0 1}
 
     test {SHUTDOWN NOW and FORCE are accepted} {
         r set now-force 1
-        kp_server_expect_exit
-        catch {r shutdown save now force}
-        wait_for {![kp_server_alive]} 10000
+        kp_shutdown_server save now force
         kp_restart_server
         r get now-force
     } {1}
@@ -467,10 +396,8 @@ start_server {tags {persistence shutdown} overrides {save ""}} {
         for {set i 0} {$i < 200} {incr i} { r set "k$i" $i }
         r config set rdb-key-save-delay 100000
         r bgsave
-        wait_for {[pinfo rdb_bgsave_in_progress] == 1}
-        kp_server_expect_exit
-        catch {r shutdown nosave}
-        wait_for {![kp_server_alive]} 10000
+        wait_for {[kp_persist_info rdb_bgsave_in_progress] == 1}
+        kp_shutdown_server nosave
         wait_for_log "*There is a child saving an .rdb. Killing it!*"
         wait_for {[temp_files [srv dir]] eq {}} 2000 "temp file left: [temp_files [srv dir]]"
         kp_restart_server
@@ -486,9 +413,7 @@ start_server {tags {persistence shutdown} overrides {save "3600 1" enable-protec
 
     test {SHUTDOWN NOSAVE does not save even with save points} {
         r set nosave-key 1
-        kp_server_expect_exit
-        catch {r shutdown nosave}
-        wait_for {![kp_server_alive]} 10000
+        kp_shutdown_server nosave
         kp_restart_server
         list [r exists nosave-key] [r get by-sigterm]
     } {0 1}
@@ -498,9 +423,7 @@ start_server {tags {persistence shutdown} overrides {save "3600 1" enable-protec
         file mkdir $baddir
         r config set dir $baddir
         file delete -force $baddir
-        kp_server_expect_exit
-        catch {r shutdown force}
-        wait_for {![kp_server_alive]} 10000
+        kp_shutdown_server force
         wait_for_log "*Error trying to save the DB. Exit anyway.*"
         kp_restart_server
         r get by-sigterm
@@ -541,12 +464,12 @@ tags {keyport} {
         test {A truncated dump stops the server with the offset in its output} {
             for {set i 0} {$i < 100} {incr i} { r set "key:$i" [string repeat v 100] }
             r save
-            set data [read_binary [dump_path]]
+            set data [kp_read_binary [dump_path]]
             set dir [file join [srv dir] corrupt]
             file mkdir $dir
-            write_binary [file join $dir dump.rdb] [string range $data 0 [expr {[string length $data] / 2}]]
+            kp_write_binary [file join $dir dump.rdb] [string range $data 0 [expr {[string length $data] / 2}]]
             set conf [file join $dir keyport.conf]
-            write_binary $conf "port 0\nsave \"\"\ndir $dir\n"
+            kp_write_binary $conf "port 0\nsave \"\"\ndir $dir\n"
             set res [kp_exec_server [list $conf] 10000]
             assert_equal [dict get $res status] 1 [dict get $res output]
             set out [dict get $res output]
@@ -557,9 +480,9 @@ tags {keyport} {
         test {A file that is not an RDB stops the server with a clear error} {
             set dir [file join [srv dir] garbage]
             file mkdir $dir
-            write_binary [file join $dir dump.rdb] "this is not an rdb file at all\n"
+            kp_write_binary [file join $dir dump.rdb] "this is not an rdb file at all\n"
             set conf [file join $dir keyport.conf]
-            write_binary $conf "port 0\nsave \"\"\ndir $dir\n"
+            kp_write_binary $conf "port 0\nsave \"\"\ndir $dir\n"
             set res [kp_exec_server [list $conf] 10000]
             assert_equal [dict get $res status] 1 [dict get $res output]
             assert_match "*dump.rdb*offset *" [dict get $res output]

@@ -5,20 +5,6 @@
 # blocked clients served, the dirty counter, and the AOF replayed on restart.
 # The expected forms are those of Redis 7.0.15, checked against it.
 
-proc prop_dir {} { return [file join [srv dir] appendonlydir] }
-
-# Name of the last incremental file of the manifest.
-proc prop_incr_path {} {
-    set f [open [file join [prop_dir] appendonly.aof.manifest] rb]
-    set manifest [read $f]
-    close $f
-    set name ""
-    foreach line [split $manifest \n] {
-        if {[regexp {^file (\S+) seq \d+ type i$} $line -> n]} { set name $n }
-    }
-    return [file join [prop_dir] $name]
-}
-
 # The RESP commands of data (annotations skipped), each as a list.
 proc prop_parse {data} {
     set out {}
@@ -45,7 +31,7 @@ proc prop_parse {data} {
 
 # Remembers where the AOF ends; prop_new returns what was appended since.
 proc prop_mark {} {
-    set ::prop_path [prop_incr_path]
+    set ::prop_path [kp_aof_incr_path]
     set ::prop_offset [file size $::prop_path]
 }
 
@@ -66,7 +52,8 @@ proc assert_propagated {cmds} {
     return
 }
 
-proc prop_dirty {} { return [kp_info_field [r info persistence] rdb_changes_since_last_save] }
+# The dirty counter: changes since the last save.
+proc prop_dirty {} { return [kp_persist_info rdb_changes_since_last_save] }
 
 proc wait_blocked {n} {
     wait_for {[kp_info_field [r info clients] blocked_clients] == $n} 5000 \
@@ -462,13 +449,13 @@ start_server [list tags {propagate} overrides $prop_conf] {
         r select 0
         set digest [r debug digest]
         set ttl [r pexpiretime str]
-        set size [file size [prop_incr_path]]
+        set size [file size [kp_aof_incr_path]]
         kp_restart_server
         r debug set-active-expire 0
         assert_equal [r debug digest] $digest
         assert_equal [r pexpiretime str] $ttl
         # Loading propagated nothing: the file is as it was.
-        assert_equal [file size [prop_incr_path]] $size
+        assert_equal [file size [kp_aof_incr_path]] $size
         prop_mark
     }
 
