@@ -106,6 +106,7 @@ for b in openssl gnutls; do
         -e "s|^# tls-cert-file .*|tls-cert-file $work/server.crt|" \
         -e "s|^# tls-key-file .*|tls-key-file $work/server.key|" \
         -e 's/^# tls-auth-clients yes.*/tls-auth-clients no/' \
+        -e "s|^dir /var/lib/keyport\$|dir $work|" \
         "$root/etc/keyport/keyport.conf" > "$root/etc/keyport/test.conf"
     run "$root" "$root/usr/bin/keyport-server" "$root/etc/keyport/test.conf" --dir "$work" \
         > "$work/server-$b.log" 2>&1 &
