@@ -204,8 +204,10 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
 
     test {A torn tail is truncated when aof-load-truncated is yes} {
         set incr [aof_incr_name]
-        set good [file size [aof_path $incr]]
+        # Measured once the server is gone: with everysec a write may still
+        # be buffered (postponed behind a background fsync) until shutdown.
         kp_shutdown_server nosave
+        set good [file size [aof_path $incr]]
         aof_write $incr "*3\r\n\$3\r\nSET\r\n\$1\r\nc\r\n\$5\r\nab" ab
         kp_restart_server
         assert_match "*Truncating the AOF*$incr* at offset $good*" [kp_server_log]
@@ -215,8 +217,10 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
 
     test {A torn tail refuses to start when aof-load-truncated is no} {
         set incr [aof_incr_name]
-        set good [file size [aof_path $incr]]
+        # Measured once the server is gone: with everysec a write may still
+        # be buffered (postponed behind a background fsync) until shutdown.
         kp_shutdown_server nosave
+        set good [file size [aof_path $incr]]
         aof_write $incr "*2\r\n\$3\r\nDEL\r\n\$1" ab
         kp_append_config "aof-load-truncated no"
         set out [aof_start_must_fail]
@@ -231,8 +235,10 @@ start_server [list tags {aof keyport} overrides [list appendonly yes]] {
 
     test {An unterminated MULTI at the end is discarded} {
         set incr [aof_incr_name]
-        set good [file size [aof_path $incr]]
+        # Measured once the server is gone: with everysec a write may still
+        # be buffered (postponed behind a background fsync) until shutdown.
         kp_shutdown_server nosave
+        set good [file size [aof_path $incr]]
         kp_append_config "aof-load-truncated yes"
         aof_write $incr "*1\r\n\$5\r\nMULTI\r\n*3\r\n\$3\r\nSET\r\n\$1\r\na\r\n\$3\r\nnew\r\n" ab
         kp_restart_server
@@ -403,6 +409,9 @@ foreach policy {everysec always} {
         test "AOF write errors: MISCONF, no torn command, recovery ($policy)" {
             if {[auto_execok prlimit] eq ""} { kp_skip "prlimit is not installed" }
             r set before 1
+            # With everysec a write may wait behind a background fsync: let
+            # it reach the file before measuring.
+            wait_for {[kp_persist_info aof_buffer_length] == 0} 5000 "AOF buffer not written"
             set incr [aof_incr_name]
             set size [file size [aof_path $incr]]
             aof_limit_fsize [expr {$size + 20}]

@@ -128,8 +128,11 @@ foreach preamble {yes no} {
 
 foreach preamble {yes no} {
     start_server [list tags {interop persistence keyport} \
-                      overrides [list save {} appendonly yes \
+                      overrides [list save {} appendonly yes appendfsync always \
                                      aof-use-rdb-preamble $preamble enable-debug-command yes]] {
+        # appendfsync always: every acknowledged write is in the files when
+        # they are copied from the running server (everysec may still hold
+        # the last writes in its buffer, behind a background fsync).
         test "redis-check-aof accepts keyport's AOF and redis-server loads it (aof-use-rdb-preamble $preamble)" {
             kp_require_redis_peer {redis-server redis-check-rdb redis-check-aof}
             kp_fill_dataset r
