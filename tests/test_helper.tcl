@@ -34,7 +34,7 @@
 #                                                               (util.tcl)
 #   kp_redis_start/stop, kp_with_redis, kp_require_redis_peer (Debian's
 #   redis-server as a peer), kp_fill_dataset, kp_dataset, kp_key_value,
-#   kp_persist_info, kp_wait_bgsave, kp_wait_aof_rewrite, kp_read_binary,
+#   kp_persist_info, kp_wait_bgsave, kp_wait_aof_rewrite, kp_wait_aof_written, kp_read_binary,
 #   kp_write_binary, kp_aof_dir, kp_aof_incr_path, kp_run_tool,
 #   kp_append_config, kp_shutdown_server                     (persist.tcl)
 # Tags with a meaning of their own: keyport (skipped against redis-server),

@@ -179,6 +179,7 @@ start_server [list tags {aof} overrides [list appendonly yes aof-timestamp-enabl
     test {AOF timestamps: #TS annotations, skipped when loading} {
         r set a 1
         r set b 2
+        kp_wait_aof_written
         set incr [aof_read [aof_incr_name]]
         assert_match "#TS:*\r\n\*2\r\n\$6\r\nSELECT*" $incr
         regexp {#TS:(\d+)\r\n} $incr -> ts
@@ -349,6 +350,7 @@ start_server [list tags {aof} overrides [list appendonly no]] {
         assert_equal [aof_files] \
             {appendonly.aof.1.base.rdb appendonly.aof.1.incr.aof appendonly.aof.manifest}
         r set later 1
+        kp_wait_aof_written
         assert_match "*later*" [aof_read appendonly.aof.1.incr.aof]
         r config rewrite
         kp_restart_server
@@ -409,9 +411,7 @@ foreach policy {everysec always} {
         test "AOF write errors: MISCONF, no torn command, recovery ($policy)" {
             if {[auto_execok prlimit] eq ""} { kp_skip "prlimit is not installed" }
             r set before 1
-            # With everysec a write may wait behind a background fsync: let
-            # it reach the file before measuring.
-            wait_for {[kp_persist_info aof_buffer_length] == 0} 5000 "AOF buffer not written"
+            kp_wait_aof_written
             set incr [aof_incr_name]
             set size [file size [aof_path $incr]]
             aof_limit_fsize [expr {$size + 20}]

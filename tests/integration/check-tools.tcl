@@ -272,6 +272,7 @@ start_server {tags {keyport check-tools} overrides {appendonly yes aof-timestamp
         r incr counter
         r incr counter
         r exec
+        kp_wait_aof_written
         set m [file join [kp_aof_dir] appendonly.aof.manifest]
         set incr [kp_aof_incr_path]
         assert_morethan [file size $incr] 0

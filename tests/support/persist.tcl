@@ -263,6 +263,18 @@ proc kp_wait_aof_rewrite {{c r} {timeout 10000}} {
     }
 }
 
+# Waits until the server's AOF buffer is empty: every acknowledged write is
+# in the file (with appendfsync everysec a write may wait behind a
+# background fsync, as in Redis). Call before reading or copying the files
+# of a running server.
+proc kp_wait_aof_written {{c r} {timeout 5000}} {
+    wait_for_condition [expr {($timeout + 49) / 50}] 50 {
+        [kp_persist_info aof_buffer_length $c] == 0
+    } else {
+        fail "AOF buffer still holds data after $timeout ms:\n[$c info persistence]"
+    }
+}
+
 # ---- files and tools ----------------------------------------------------------
 
 # A fresh, empty directory in tests/tmp (see kp_tmp_path).
