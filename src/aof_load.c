@@ -244,11 +244,13 @@ static load_status handle_short_read(load_ctx *ctx, long long valid_up_to, long 
     return LOAD_TRUNCATED;
 }
 
-static load_status replay_file(int fd, long long size, load_ctx *ctx) {
-    aof_reader r = {.fd = fd, .size = size};
+/* Replays the commands of fd from offset start (where fd is positioned:
+ * 0, or the end of an RDB preamble) to size. */
+static load_status replay_file(int fd, long long start, long long size, load_ctx *ctx) {
+    aof_reader r = {.fd = fd, .size = size, .buf_off = start};
     client *c = create_loading_client();
     client *prev = server.current_client;
-    long long valid_up_to = 0, valid_before_multi = 0;
+    long long valid_up_to = start, valid_before_multi = start;
     load_status st = LOAD_OK;
     for (;;) {
         long long start = reader_offset(&r);
@@ -322,17 +324,30 @@ static load_status load_file(const char *name, load_ctx *ctx) {
     ssize_t n = pread(fd, sig, sizeof(sig), 0);
     long long start = ustime();
     if (n == (ssize_t)sizeof(sig) && memcmp(sig, "REDIS", 5) == 0) {
+        /* An RDB (a base written with aof-use-rdb-preamble), possibly
+         * followed by commands (an old single-file AOF, as Redis 4-6 wrote
+         * it): the RDB first, then the tail from where the RDB ends. */
         rdb_load_info info;
         memset(&info, 0, sizeof(info));
         server_log(LL_NOTICE, "Reading RDB base file on AOF loading...");
-        if (rdb_load_file(path, RDB_LOAD_AOF_BASE, &info) != C_OK) {
+        if (lseek(fd, 0, SEEK_SET) == -1 || rdb_load_fd(fd, RDB_LOAD_AOF_BASE, &info) != C_OK) {
             snprintf(ctx->err, ctx->errlen, "Error reading the RDB base file %s: %s", path,
-                     info.err);
+                     info.err[0] ? info.err : strerror(errno));
             goto done;
         }
         st = LOAD_OK;
+        if (info.bytes < (long long)sb.st_size) {
+            server_log(LL_NOTICE, "Reading the remaining AOF tail of %s...", name);
+            if (lseek(fd, (off_t)info.bytes, SEEK_SET) == -1) {
+                snprintf(ctx->err, ctx->errlen, "Can't seek in the append only file %s: %s", path,
+                         strerror(errno));
+                st = LOAD_FAILED;
+                goto done;
+            }
+            st = replay_file(fd, info.bytes, (long long)sb.st_size, ctx);
+        }
     } else {
-        st = replay_file(fd, (long long)sb.st_size, ctx);
+        st = replay_file(fd, 0, (long long)sb.st_size, ctx);
     }
     if (st != LOAD_FAILED)
         server_log(LL_NOTICE, "DB loaded from %s file %s: %.3f seconds",
@@ -353,20 +368,8 @@ static int migrate_old_aof(char *err, size_t errlen) {
     struct stat st;
     if (stat(server.aof_filename, &st) == -1 || !S_ISREG(st.st_mode)) return C_OK;
     if (aof.am->base || aof.am->incr_count) return C_OK;
-    char sig[5] = {0};
-    int fd = open(server.aof_filename, O_RDONLY);
-    if (fd != -1) {
-        ssize_t n = read(fd, sig, sizeof(sig));
-        (void)n;
-        close(fd);
-    }
-    if (memcmp(sig, "REDIS", 5) == 0) {
-        snprintf(err, errlen,
-                 "Found an old-style AOF file %s with an RDB preamble: keyport cannot migrate it. "
-                 "Start Redis 7 on it once (it moves it into %s), or remove it",
-                 server.aof_filename, server.aof_dirname);
-        return C_ERR;
-    }
+    /* With or without an RDB preamble, the file becomes the base as it is
+     * (load_file reads both kinds). */
     if (aof_mkdir() == -1) {
         snprintf(err, errlen, "Can't open or create append-only dir %s: %s", server.aof_dirname,
                  strerror(errno));

@@ -400,6 +400,56 @@ start_server [list tags {aof keyport} overrides [list appendonly no]] {
     }
 }
 
+start_server [list tags {aof keyport} overrides [list appendonly no enable-debug-command yes]] {
+    test {An old single-file AOF with an RDB preamble (Redis 4-6) is moved in and loaded} {
+        # Such a file is an RDB followed by the commands written after it.
+        kp_fill_dataset r
+        r save
+        set rdb [kp_read_binary [file join [srv dir] dump.rdb]]
+        r set tail-key after
+        r incr int
+        r del strset
+        set digest [r debug digest]
+        kp_shutdown_server nosave
+        file delete [file join [srv dir] dump.rdb]
+        set cmds "*2\r\n\$6\r\nSELECT\r\n\$1\r\n0\r\n"
+        append cmds "*3\r\n\$3\r\nSET\r\n\$8\r\ntail-key\r\n\$5\r\nafter\r\n"
+        append cmds "*2\r\n\$4\r\nINCR\r\n\$3\r\nint\r\n"
+        append cmds "*2\r\n\$3\r\nDEL\r\n\$6\r\nstrset\r\n"
+        kp_write_binary [file join [srv dir] appendonly.aof] $rdb$cmds
+        kp_append_config "appendonly yes"
+        kp_restart_server
+        assert_equal [r debug digest] $digest
+        assert_equal [file exists [file join [srv dir] appendonly.aof]] 0
+        assert_match "file appendonly.aof seq 1 type b\n*" [aof_manifest]
+        assert_match "*Reading the remaining AOF tail of appendonly.aof*" [kp_server_log]
+        # It loads again as the base of the new layout, then a rewrite
+        # replaces it.
+        kp_restart_server
+        assert_equal [r debug digest] $digest
+        r bgrewriteaof
+        kp_wait_aof_rewrite
+        kp_restart_server
+        assert_equal [r debug digest] $digest
+        assert_equal [file exists [aof_path appendonly.aof]] 0
+    }
+
+    test {A torn command after the RDB preamble is reported at its offset in the file} {
+        kp_shutdown_server nosave
+        set base [aof_path [lindex [lsearch -all -inline [aof_files] *.base.*] 0]]
+        # The current base is an RDB: give it a command tail whose last
+        # command is torn. Offsets count from the start of the file.
+        set good [file size $base]
+        kp_write_binary $base "*2\r\n\$4\r\nINCR\r\n\$3\r\nint\r\n" ab
+        set good2 [file size $base]
+        kp_write_binary $base "*2\r\n\$4\r\nINCR\r\n\$3\r\ni" ab
+        kp_append_config "aof-load-truncated no"
+        set out [aof_start_must_fail]
+        assert_match "*Unexpected end of file*last complete command ends at offset $good2*" $out
+        assert_morethan $good2 $good
+    }
+}
+
 # Write errors: a file size limit on the server (prlimit) makes its AOF
 # writes fail with EFBIG, which must behave like a full disk.
 proc aof_limit_fsize {bytes} {
