@@ -117,6 +117,24 @@ int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor) {
     return C_OK;
 }
 
+int parse_random_count_options(client *c, const char *word, long *count, int *with) {
+    *with = 0;
+    if (get_range_long_from_obj_or_reply(c, c->argv[2], -LONG_MAX, LONG_MAX, count, NULL) != C_OK)
+        return C_ERR;
+    if (c->argc > 4 || (c->argc == 4 && !arg_is(c->argv[3], word))) {
+        add_reply_error_syntax(c);
+        return C_ERR;
+    }
+    if (c->argc == 4) {
+        *with = 1;
+        if (*count < -LONG_MAX / 2 || *count > LONG_MAX / 2) {
+            add_reply_error(c, "ERR value is out of range");
+            return C_ERR;
+        }
+    }
+    return C_OK;
+}
+
 int parse_collection_scan_options(client *c, long *count, kstr *pattern) {
     *count = 10;
     *pattern = NULL;

@@ -115,6 +115,12 @@ int parse_scan_cursor(client *c, kobj *o, unsigned long *cursor);
 int parse_collection_scan_options(client *c, long *count, kstr *pattern);
 /* The reply of a SCAN-family command on a missing key: cursor 0, nothing. */
 void add_reply_empty_scan(client *c);
+/* Parses HRANDFIELD's / ZRANDMEMBER's `count [word]` from argv[2...] (word
+ * is "withvalues" or "withscores"): *with is 1 when word is given, and then
+ * count must fit twice in a long, as Redis checks. Replies the error and
+ * returns C_ERR on a bad count, a bad option or an out-of-range count
+ * (cmd_keys.c). */
+int parse_random_count_options(client *c, const char *word, long *count, int *with);
 
 /* "ERR invalid expire time in '<cmd>' command". */
 static inline void reply_invalid_expire(client *c) {

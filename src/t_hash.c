@@ -444,20 +444,8 @@ static void hrandfield_with_count(client *c, long l, int withvalues) {
 static void hrandfield_command(client *c) {
     if (c->argc >= 3) {
         long l;
-        int withvalues = 0;
-        if (get_range_long_from_obj_or_reply(c, c->argv[2], -LONG_MAX, LONG_MAX, &l, NULL) != C_OK)
-            return;
-        if (c->argc > 4 || (c->argc == 4 && !arg_is(c->argv[3], "withvalues"))) {
-            add_reply_error_syntax(c);
-            return;
-        }
-        if (c->argc == 4) {
-            withvalues = 1;
-            if (l < -LONG_MAX / 2 || l > LONG_MAX / 2) {
-                add_reply_error(c, "ERR value is out of range");
-                return;
-            }
-        }
+        int withvalues;
+        if (parse_random_count_options(c, "withvalues", &l, &withvalues) != C_OK) return;
         hrandfield_with_count(c, l, withvalues);
         return;
     }

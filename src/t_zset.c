@@ -832,20 +832,8 @@ static void zrandmember_with_count(client *c, long l, int withscores) {
 static void zrandmember_command(client *c) {
     if (c->argc >= 3) {
         long l;
-        int withscores = 0;
-        if (get_range_long_from_obj_or_reply(c, c->argv[2], -LONG_MAX, LONG_MAX, &l, NULL) != C_OK)
-            return;
-        if (c->argc > 4 || (c->argc == 4 && !arg_is(c->argv[3], "withscores"))) {
-            add_reply_error_syntax(c);
-            return;
-        }
-        if (c->argc == 4) {
-            withscores = 1;
-            if (l < -LONG_MAX / 2 || l > LONG_MAX / 2) {
-                add_reply_error(c, "ERR value is out of range");
-                return;
-            }
-        }
+        int withscores;
+        if (parse_random_count_options(c, "withscores", &l, &withscores) != C_OK) return;
         zrandmember_with_count(c, l, withscores);
         return;
     }
