@@ -478,24 +478,33 @@ static void spop_with_count(client *c) {
     signal_modified_key(c, c->db, c->argv[1]);
 }
 
+/* SPOP and SRANDMEMBER without a count: argument check, lookup (write
+ * for SPOP), then one random member in *e. Returns the set, or NULL once
+ * it replied (an error, or a null reply for a missing key). */
+static kobj *single_random_member(client *c, int write, set_elem *e) {
+    if (c->argc > 3) {
+        add_reply_error_syntax(c);
+        return NULL;
+    }
+    int err;
+    kobj *set = lookup_set(c, c->argv[1], write, &err);
+    if (err) return NULL;
+    if (!set) {
+        add_reply_null(c);
+        return NULL;
+    }
+    set_type_random(set, e);
+    return set;
+}
+
 static void spop_command(client *c) {
     if (c->argc == 3) {
         spop_with_count(c);
         return;
     }
-    if (c->argc > 3) {
-        add_reply_error_syntax(c);
-        return;
-    }
-    int err;
-    kobj *set = lookup_set(c, c->argv[1], 1, &err);
-    if (err) return;
-    if (!set) {
-        add_reply_null(c);
-        return;
-    }
     set_elem e;
-    set_type_random(set, &e);
+    kobj *set = single_random_member(c, 1, &e);
+    if (!set) return;
     /* e.s may be the set's own copy: keep one past the removal. */
     kstr popped = kstr_new(e.s, kstr_len(e.s));
     set_type_remove(set, popped);
@@ -582,20 +591,8 @@ static void srandmember_command(client *c) {
         srandmember_with_count(c);
         return;
     }
-    if (c->argc > 3) {
-        add_reply_error_syntax(c);
-        return;
-    }
-    int err;
-    kobj *set = lookup_set(c, c->argv[1], 0, &err);
-    if (err) return;
-    if (!set) {
-        add_reply_null(c);
-        return;
-    }
     set_elem e;
-    set_type_random(set, &e);
-    reply_elem(c, &e);
+    if (single_random_member(c, 0, &e)) reply_elem(c, &e);
 }
 
 /* ---------- SINTER SINTERCARD SINTERSTORE SMEMBERS ---------- */
